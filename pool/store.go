@@ -45,6 +45,8 @@ type SchemaChange struct {
 	// e.g. an unverified email).
 	AddedAliases []string
 	AliasKey     func(attr, value string, verified bool) string
+	// RemovedAliases are attributes that stopped being aliases: their keys are cleared.
+	RemovedAliases []string
 	// AddedRequired are attributes that became required.
 	AddedRequired []string
 }
