@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/userpool/userpool/accesskey"
+	"github.com/userpool/userpool/cognito"
+	"github.com/userpool/userpool/config"
+	"github.com/userpool/userpool/httpx"
+	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/seal"
+	"github.com/userpool/userpool/storage"
+	"github.com/userpool/userpool/user"
+)
+
+// loadConfig parses the server flags of a subcommand; extra registers the subcommand's own
+// flags. It returns the positional arguments, which only access-keys accepts.
+func loadConfig(name string, args []string, e env, extra func(fs *flag.FlagSet)) (*config.Config, []string, error) {
+	fs := flag.NewFlagSet("userpool "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg := config.Register(fs, e.getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(e.stdout, "Usage: userpool %s [flags]\n\nFlags (each also read from the environment variable shown):\n", name)
+			fs.SetOutput(e.stdout)
+			fs.PrintDefaults()
+			fmt.Fprint(e.stdout, "\nAlso: USERPOOL_MASTER_KEY (base64 of 32 bytes; default: master.key in the data dir),\n"+
+				"USERPOOL_ADMIN_ACCESS_KEY_ID and USERPOOL_ADMIN_SECRET_ACCESS_KEY (the first admin access key).\n")
+			return nil, nil, err
+		}
+		return nil, nil, usageError{err.Error()}
+	}
+	if !strings.HasPrefix(name, "access-keys") && len(pos) > 0 {
+		return nil, nil, usagef("%s: unexpected argument %q", name, pos[0])
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return cfg, pos, nil
+}
+
+// parseInterspersed parses flags that may come before, between or after positional
+// arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// prepareDataDir creates the data dir (mode 0700) and proves it is writable.
+func prepareDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data dir (--data-dir, USERPOOL_DATA_DIR) %s cannot be created: %w", dir, cause(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("data dir (--data-dir, USERPOOL_DATA_DIR) %s is not writable: %w", dir, cause(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// openStore prepares the data dir, loads the master key, opens the database and migrates it.
+func openStore(ctx context.Context, cfg *config.Config) (*storage.Store, error) {
+	if err := prepareDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	key, err := cfg.LoadMasterKey()
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	store, err := storage.Open(openCtx, cfg.DatabaseURL, sealer)
+	if err != nil {
+		return nil, fmt.Errorf("database (--database-url, USERPOOL_DATABASE_URL): %w", err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		if errors.Is(err, storage.ErrWrongMasterKey) {
+			src := "the data dir's " + config.MasterKeyFile
+			if cfg.MasterKey != nil {
+				src = "USERPOOL_MASTER_KEY"
+			}
+			return nil, fmt.Errorf("master key (%s): %w", src, err)
+		}
+		return nil, fmt.Errorf("database (--database-url, USERPOOL_DATABASE_URL): %w", err)
+	}
+	return store, nil
+}
+
+func migrate(args []string, e env) error {
+	cfg, _, err := loadConfig("migrate", args, e, nil)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(context.Background(), cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	fmt.Fprintf(e.stdout, "migrated %s\n", config.DescribeDatabase(cfg.DatabaseURL))
+	return nil
+}
+
+func serve(args []string, e env) error {
+	cfg, _, err := loadConfig("serve", args, e, nil)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	// Listen before opening the database, so that a taken port is reported as --listen.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen (--listen, USERPOOL_LISTEN) %s: %w", cfg.Listen, cause(err))
+	}
+	defer ln.Close()
+
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	keys := accesskey.NewService(store)
+	if err := bootstrapAdminKey(ctx, cfg, keys, e, log); err != nil {
+		return err
+	}
+	pools := pool.NewService(store, cfg.Region)
+	users := user.NewService(store, pools, user.DefaultHasher())
+
+	r := mux.NewRouter()
+	mountHealth(r, store, log)
+	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Logger: log, Now: time.Now}).Mount(r)
+
+	srv := &http.Server{
+		Handler:           httpx.Recover(log)(httpx.SecurityHeaders(r)),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	dataDir, _ := filepath.Abs(cfg.DataDir)
+	log.Info("userpool started", "version", version, "listen", ln.Addr().String(), "public_url", cfg.PublicURL,
+		"database", config.DescribeDatabase(cfg.DatabaseURL), "data_dir", dataDir, "region", cfg.Region)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// mountHealth registers /healthz (the process is up) and /readyz (the database answers).
+func mountHealth(r *mux.Router, db interface{ Ping(context.Context) error }, log *slog.Logger) {
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "ok")
+	}).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			log.Warn("readiness check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, "database unreachable")
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}).Methods(http.MethodGet, http.MethodHead)
+}
+
+// bootstrapAdminKey creates the first admin access key when the database has none: the
+// configured pair, or a generated one that is printed once and saved in admin-credentials.
+func bootstrapAdminKey(ctx context.Context, cfg *config.Config, keys *accesskey.Service, e env, log *slog.Logger) error {
+	k, created, err := keys.Bootstrap(ctx, cfg.AdminAccessKeyID, cfg.AdminSecretAccessKey)
+	if err != nil || !created {
+		return err
+	}
+	if cfg.AdminAccessKeyID != "" {
+		log.Info("created the first admin access key from USERPOOL_ADMIN_ACCESS_KEY_ID", "access_key_id", k.ID)
+		return nil
+	}
+	path := filepath.Join(cfg.DataDir, accesskey.CredentialsFile)
+	// Printed before the file is written, so that the key is not lost if writing fails.
+	fmt.Fprintf(e.stdout, "Created the first admin access key (shown once; also saved in %s):\n  %s=%s\n  %s=%s\n",
+		path, accesskey.EnvAccessKeyID, k.ID, accesskey.EnvSecretAccessKey, k.Secret)
+	if err := accesskey.WriteCredentialsFile(path, k); err != nil {
+		return fmt.Errorf("admin credentials: %w", err)
+	}
+	return nil
+}
+
+// cause drops the operation and path that *os.PathError and *net.OpError repeat, since the
+// message names the setting and its value already.
+func cause(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner
+	}
+	return err
+}
