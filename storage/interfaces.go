@@ -2,6 +2,7 @@ package storage
 
 import (
 	"github.com/userpool/userpool/accesskey"
+	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/user"
 )
@@ -10,4 +11,5 @@ var (
 	_ pool.Store      = (*Store)(nil)
 	_ user.Store      = (*Store)(nil)
 	_ accesskey.Store = (*Store)(nil)
+	_ keys.Store      = (*Store)(nil)
 )

@@ -16,6 +16,8 @@ const migrationLockID int64 = 0x75736572706f6f6c
 // rewrite history.
 var migrations = []*gormigrate.Migration{
 	{ID: "0001_initial", Migrate: migrate0001},
+	{ID: "0002_signing_keys", Migrate: migrate0002},
+	{ID: "0003_messages", Migrate: migrate0003Messages}, // in outbox.go
 }
 
 // runMigrations applies the pending migrations inside tx (which holds the migration lock).
@@ -171,6 +173,31 @@ func migrate0001(tx *gorm.DB) error {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return fmt.Errorf("%s: %w", stmt, err)
 		}
+	}
+	return nil
+}
+
+// migrate0002 adds the pools' signing keys. (pool_id, seq) is unique so that concurrent
+// rotations of a pool, and concurrent first keys, end with one key.
+func migrate0002(tx *gorm.DB) error {
+	type signingKeys struct {
+		PoolID        string    `gorm:"primaryKey"`
+		ID            string    `gorm:"primaryKey"`
+		Seq           int64     `gorm:"not null"`
+		Algorithm     string    `gorm:"not null"`
+		CreatedAt     time.Time `gorm:"not null;autoCreateTime:false"`
+		PublishFrom   time.Time `gorm:"not null"`
+		ActiveFrom    time.Time `gorm:"not null"`
+		RetireAt      *time.Time
+		DeleteAfter   *time.Time
+		PrivateSealed string `gorm:"not null"`
+		PublicJWK     string `gorm:"column:public_jwk;not null"`
+	}
+	if err := tx.Table("signing_keys").Migrator().CreateTable(&signingKeys{}); err != nil {
+		return fmt.Errorf("create table signing_keys: %w", err)
+	}
+	if err := tx.Exec(`CREATE UNIQUE INDEX signing_keys_pool_seq_uq ON signing_keys (pool_id, seq)`).Error; err != nil {
+		return fmt.Errorf("create index signing_keys_pool_seq_uq: %w", err)
 	}
 	return nil
 }
