@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,70 +12,13 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/keys"
+	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/seal"
+	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/token"
 )
 
-// memStore is an in-memory keys.Store (a test double of keys' own interface; storage's tests
-// cover the real one).
-type memStore struct {
-	mu   sync.Mutex
-	keys []keys.Key
-}
-
-func (m *memStore) InsertKey(_ context.Context, k keys.Key, retire []keys.Key) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, have := range m.keys {
-		if have.PoolID == k.PoolID && have.Seq == k.Seq {
-			return keys.ErrSeqTaken
-		}
-	}
-	m.keys = append(m.keys, k)
-	m.setTimes(retire)
-	return nil
-}
-
-func (m *memStore) setTimes(update []keys.Key) {
-	for _, u := range update {
-		for i := range m.keys {
-			if m.keys[i].PoolID == u.PoolID && m.keys[i].ID == u.ID {
-				m.keys[i].ActiveFrom, m.keys[i].RetireAt, m.keys[i].DeleteAfter = u.ActiveFrom, u.RetireAt, u.DeleteAfter
-			}
-		}
-	}
-}
-
-func (m *memStore) ListKeys(_ context.Context, poolID string) ([]keys.Key, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []keys.Key
-	for _, k := range m.keys {
-		if k.PoolID == poolID {
-			out = append(out, k)
-		}
-	}
-	slices.SortFunc(out, func(a, b keys.Key) int { return int(a.Seq - b.Seq) })
-	return out, nil
-}
-
-func (m *memStore) UpdateKeyTimes(_ context.Context, _ string, update []keys.Key) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.setTimes(update)
-	return nil
-}
-
-func (m *memStore) DeleteKeys(_ context.Context, poolID string, ids []string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.keys = slices.DeleteFunc(m.keys, func(k keys.Key) bool { return k.PoolID == poolID && slices.Contains(ids, k.ID) })
-	return nil
-}
-
-func (m *memStore) ListKeyPools(context.Context) ([]string, error) { return nil, nil }
-
-const pool = "local_TESTPOOL1"
+const poolID = "local_TESTPOOL1"
 
 type fixture struct {
 	keys     *keys.Service
@@ -91,7 +33,12 @@ func newFixture(t testing.TB, alg jose.SignatureAlgorithm) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{now: issuedAt}
-	f.keys, err = keys.New(&memStore{}, sealer, keys.Config{Algorithm: alg, PrePublication: 10 * time.Minute, Now: func() time.Time { return f.now }})
+	// A real store: keys sign only for pools that exist.
+	store := storagetest.Open(t)
+	if err := store.CreatePool(context.Background(), &pool.Pool{Id: poolID, Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	f.keys, err = keys.New(store, sealer, keys.Config{Algorithm: alg, PrePublication: 10 * time.Minute, Now: func() time.Time { return f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +55,7 @@ func (f *fixture) accessToken(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := f.keys.SigningKey(context.Background(), pool)
+	key, err := f.keys.SigningKey(context.Background(), poolID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,12 +77,12 @@ func TestSignAndVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, _ := f.keys.SigningKey(ctx, pool)
+			key, _ := f.keys.SigningKey(ctx, poolID)
 			if h := jws.Signatures[0].Header; h.KeyID != key.ID() || h.ExtraHeaders["typ"] != "JWT" {
 				t.Fatalf("header %+v, want kid %s and typ JWT", h, key.ID())
 			}
 
-			c, err := f.verifier.Verify(ctx, pool, issuer, raw, token.UseAccess)
+			c, err := f.verifier.Verify(ctx, poolID, issuer, raw, token.UseAccess)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,18 +105,18 @@ func TestVerifyAcrossRotation(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, keys.RS256)
 	raw := f.accessToken(t)
-	next, err := f.keys.Rotate(ctx, pool, "")
+	next, err := f.keys.Rotate(ctx, poolID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.verifier.Verify(ctx, pool, issuer, raw, token.UseAccess); err != nil {
+	if _, err := f.verifier.Verify(ctx, poolID, issuer, raw, token.UseAccess); err != nil {
 		t.Fatal(err)
 	}
 	f.now = next.ActiveFrom.Add(time.Minute)
-	if k, _ := f.keys.SigningKey(ctx, pool); k.ID() != next.ID {
+	if k, _ := f.keys.SigningKey(ctx, poolID); k.ID() != next.ID {
 		t.Fatalf("still signing with %s", k.ID())
 	}
-	if _, err := f.verifier.Verify(ctx, pool, issuer, raw, token.UseAccess); err != nil {
+	if _, err := f.verifier.Verify(ctx, poolID, issuer, raw, token.UseAccess); err != nil {
 		t.Fatalf("token signed before rotation: %v", err)
 	}
 }
@@ -187,14 +134,14 @@ func TestVerifyRejects(t *testing.T) {
 		name, pool, issuer, raw, use, message string
 		now                                   time.Time
 	}{
-		{"garbage", pool, issuer, "not.a.jwt", token.UseAccess, "Invalid Access Token", issuedAt},
-		{"unsigned", pool, issuer, "eyJhbGciOiJub25lIn0.e30.", token.UseAccess, "Invalid Access Token", issuedAt},
-		{"tampered", pool, issuer, tampered, token.UseAccess, "Invalid Access Token", issuedAt},
-		{"unknown key", pool, issuer, other, token.UseAccess, "Invalid Access Token", issuedAt},
+		{"garbage", poolID, issuer, "not.a.jwt", token.UseAccess, "Invalid Access Token", issuedAt},
+		{"unsigned", poolID, issuer, "eyJhbGciOiJub25lIn0.e30.", token.UseAccess, "Invalid Access Token", issuedAt},
+		{"tampered", poolID, issuer, tampered, token.UseAccess, "Invalid Access Token", issuedAt},
+		{"unknown key", poolID, issuer, other, token.UseAccess, "Invalid Access Token", issuedAt},
 		{"other pool", "local_OTHERPOOL", issuer, raw, token.UseAccess, "Invalid Access Token", issuedAt},
-		{"wrong issuer", pool, issuer + "x", raw, token.UseAccess, "Invalid Access Token", issuedAt},
-		{"ID token expected", pool, issuer, raw, token.UseID, "Invalid ID Token", issuedAt},
-		{"expired", pool, issuer, raw, token.UseAccess, "Access Token has expired", issuedAt.Add(time.Hour)},
+		{"wrong issuer", poolID, issuer + "x", raw, token.UseAccess, "Invalid Access Token", issuedAt},
+		{"ID token expected", poolID, issuer, raw, token.UseID, "Invalid ID Token", issuedAt},
+		{"expired", poolID, issuer, raw, token.UseAccess, "Access Token has expired", issuedAt.Add(time.Hour)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.now = tc.now
@@ -206,7 +153,7 @@ func TestVerifyRejects(t *testing.T) {
 		})
 	}
 	f.now = issuedAt
-	if _, err := f.verifier.Verify(ctx, pool, issuer, raw, "refresh"); err == nil || errs.Is(err, errs.NotAuthorized) {
+	if _, err := f.verifier.Verify(ctx, poolID, issuer, raw, "refresh"); err == nil || errs.Is(err, errs.NotAuthorized) {
 		t.Fatalf("unknown token use: %v, want a plain error", err)
 	}
 }
@@ -215,13 +162,13 @@ func TestVerifyRejects(t *testing.T) {
 func TestVerifyAlgorithmMismatch(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, keys.RS256)
-	key, _ := f.keys.SigningKey(ctx, pool)
-	jwks, _ := f.keys.PublicKeys(ctx, pool)
+	key, _ := f.keys.SigningKey(ctx, poolID)
+	jwks, _ := f.keys.PublicKeys(ctx, poolID)
 	if len(jwks) != 1 || jwks[0].KeyID != key.ID() {
 		t.Fatal("unexpected JWKS")
 	}
 	es := newFixture(t, keys.ES256)
-	esKey, _ := es.keys.SigningKey(ctx, pool)
+	esKey, _ := es.keys.SigningKey(ctx, poolID)
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: keys.ES256, Key: jose.JSONWebKey{Key: esKey.Key(), KeyID: key.ID()}}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +179,7 @@ func TestVerifyAlgorithmMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := jws.CompactSerialize()
-	if _, err := f.verifier.Verify(ctx, pool, issuer, raw, token.UseAccess); !errs.Is(err, errs.NotAuthorized) {
+	if _, err := f.verifier.Verify(ctx, poolID, issuer, raw, token.UseAccess); !errs.Is(err, errs.NotAuthorized) {
 		t.Fatalf("ES256 header on an RS256 kid: %v, want NotAuthorized", err)
 	}
 }
@@ -258,7 +205,7 @@ func TestVerifyKeyStoreFailure(t *testing.T) {
 	f := newFixture(t, keys.RS256)
 	raw := f.accessToken(t)
 	v := &token.Verifier{Keys: failingKeys{}}
-	if _, err := v.Verify(context.Background(), pool, issuer, raw, token.UseAccess); err == nil || errs.Is(err, errs.NotAuthorized) {
+	if _, err := v.Verify(context.Background(), poolID, issuer, raw, token.UseAccess); err == nil || errs.Is(err, errs.NotAuthorized) {
 		t.Fatalf("key store failure: %v, want it passed on, not NotAuthorized", err)
 	}
 }
@@ -269,7 +216,7 @@ func BenchmarkSign(b *testing.B) {
 	for _, alg := range []jose.SignatureAlgorithm{keys.RS256, keys.ES256} {
 		b.Run(string(alg), func(b *testing.B) {
 			f := newFixture(b, alg)
-			key, err := f.keys.SigningKey(context.Background(), pool)
+			key, err := f.keys.SigningKey(context.Background(), poolID)
 			if err != nil {
 				b.Fatal(err)
 			}
