@@ -68,6 +68,10 @@ var actions = map[string]action{
 	"AdminRemoveUserFromGroup": op(authSigV4, (*Handler).adminRemoveUserFromGroup),
 	"AdminListGroupsForUser":   op(authSigV4, (*Handler).adminListGroupsForUser),
 	"ListUsersInGroup":         op(authSigV4, (*Handler).listUsersInGroup),
+	// Messages (beyond Cognito): the operator's message log.
+	"ListMessages": op(authSigV4, (*Handler).listMessages),
+	// Beyond Cognito: signing keys.
+	"RotateSigningKey": op(authSigV4, (*Handler).rotateSigningKey),
 }
 
 // op adapts a typed handler: it decodes the body into In, checks the members tagged

@@ -43,6 +43,9 @@ type clientSettingsIn struct {
 	PreventUserExistenceErrors      *string
 	EnableTokenRevocation           *bool
 	AuthSessionValidity             *int
+	RefreshTokenRotation            *pool.RefreshTokenRotation
+	// Beyond Cognito: RFC 8252 loopback redirects with any port.
+	AllowLoopbackRedirectAnyPort bool
 }
 
 func (in *clientSettingsIn) client(poolID, name string) *pool.Client {
@@ -71,6 +74,8 @@ func (in *clientSettingsIn) client(poolID, name string) *pool.Client {
 	c.PreventUserExistenceErrors = orDefault(in.PreventUserExistenceErrors, c.PreventUserExistenceErrors)
 	c.EnableTokenRevocation = orDefault(in.EnableTokenRevocation, c.EnableTokenRevocation)
 	c.AuthSessionValidity = orDefault(in.AuthSessionValidity, c.AuthSessionValidity)
+	c.RefreshTokenRotation = in.RefreshTokenRotation
+	c.AllowLoopbackRedirectAnyPort = in.AllowLoopbackRedirectAnyPort
 	return &c
 }
 

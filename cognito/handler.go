@@ -35,8 +35,13 @@ type Handler struct {
 	Pools       *pool.Service
 	Users       *user.Service
 	Credentials Credentials
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Messages is the outbox's message log (the ListMessages extension action).
+	Messages MessageLog
+	// Keys are the pools' signing keys (the RotateSigningKey extension action, and a first
+	// key for every new pool); nil leaves keys to be created on first use.
+	Keys   SigningKeys
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 const (

@@ -5,16 +5,26 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/pool"
 )
 
 // userPoolType is Cognito's UserPoolType: the pool's own fields plus what is derived.
 type userPoolType struct {
 	*pool.Pool
-	Arn                    string `json:"Arn"`
-	CreationDate           epoch  `json:"CreationDate"`
-	LastModifiedDate       epoch  `json:"LastModifiedDate"`
-	EstimatedNumberOfUsers int64  `json:"EstimatedNumberOfUsers"`
+	// The template settings in Cognito's shapes, and the rest as the MessageTemplates
+	// extension (these shadow the pool's own fields of the same names).
+	VerificationMessageTemplate *pool.VerificationMessageTemplate `json:"VerificationMessageTemplate,omitempty"`
+	EmailVerificationMessage    string                            `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationSubject    string                            `json:"EmailVerificationSubject,omitempty"`
+	SmsVerificationMessage      string                            `json:"SmsVerificationMessage,omitempty"`
+	SmsAuthenticationMessage    string                            `json:"SmsAuthenticationMessage,omitempty"`
+	AdminCreateUserConfig       pool.AdminCreateUserConfig        `json:"AdminCreateUserConfig"`
+	MessageTemplates            message.Templates                 `json:"MessageTemplates"`
+	Arn                         string                            `json:"Arn"`
+	CreationDate                epoch                             `json:"CreationDate"`
+	LastModifiedDate            epoch                             `json:"LastModifiedDate"`
+	EstimatedNumberOfUsers      int64                             `json:"EstimatedNumberOfUsers"`
 }
 
 func (h *Handler) toUserPoolType(ctx context.Context, p *pool.Pool) (*userPoolType, error) {
@@ -22,8 +32,15 @@ func (h *Handler) toUserPoolType(ctx context.Context, p *pool.Pool) (*userPoolTy
 	if err != nil {
 		return nil, fmt.Errorf("count users of %s: %w", p.Id, err)
 	}
+	cm := p.CognitoMessages()
+	acu := p.AdminCreateUserConfig
+	acu.InviteMessageTemplate = cm.InviteMessageTemplate
 	return &userPoolType{Pool: p, Arn: poolARN(p.Id), CreationDate: epoch(p.CreationDate),
-		LastModifiedDate: epoch(p.LastModifiedDate), EstimatedNumberOfUsers: n}, nil
+		LastModifiedDate: epoch(p.LastModifiedDate), EstimatedNumberOfUsers: n,
+		VerificationMessageTemplate: cm.VerificationMessageTemplate, EmailVerificationMessage: cm.EmailVerificationMessage,
+		EmailVerificationSubject: cm.EmailVerificationSubject, SmsVerificationMessage: cm.SmsVerificationMessage,
+		SmsAuthenticationMessage: cm.SmsAuthenticationMessage, AdminCreateUserConfig: acu, MessageTemplates: cm.Extension,
+	}, nil
 }
 
 // passwordPolicyIn is PasswordPolicyType as sent; absent numbers take Cognito's defaults.
@@ -103,11 +120,36 @@ type poolSettingsIn struct {
 	AccountRecoverySetting      *pool.AccountRecoverySetting
 	UserAttributeUpdateSettings *pool.UserAttributeUpdateSettings
 	VerificationMessageTemplate *pool.VerificationMessageTemplate
+	EmailVerificationMessage    string
+	EmailVerificationSubject    string
+	SmsVerificationMessage      string
+	SmsAuthenticationMessage    string
+	EmailConfiguration          *pool.EmailConfiguration
+	SmsConfiguration            *pool.SmsConfiguration
+	// Beyond Cognito.
+	MessageTemplates *message.Templates
+	CodeValidity     *pool.CodeValidity
+	// SigningAlgorithm (RS256 or ES256); absent keeps the pool's (RS256 for a new pool).
+	SigningAlgorithm *string
 }
 
 // apply sets p's mutable settings from in; omitted ones take their defaults, as Cognito's
-// UpdateUserPool does.
+// UpdateUserPool does. The exception is MessageTemplates, which no AWS SDK can send: when it is
+// omitted, the pool keeps the templates Cognito's fields cannot express, so that an SDK's
+// UpdateUserPool does not wipe the HTML bodies and the other extension templates.
 func (in *poolSettingsIn) apply(p *pool.Pool) {
+	switch {
+	case in.MessageTemplates != nil:
+		p.MessageTemplates = *in.MessageTemplates
+	case p.Id != "":
+		p.MessageTemplates = p.CognitoMessages().Extension
+	default:
+		p.MessageTemplates = message.Templates{}
+	}
+	p.EmailVerificationMessage, p.EmailVerificationSubject = in.EmailVerificationMessage, in.EmailVerificationSubject
+	p.SmsVerificationMessage, p.SmsAuthenticationMessage = in.SmsVerificationMessage, in.SmsAuthenticationMessage
+	p.EmailConfiguration, p.SmsConfiguration = in.EmailConfiguration, in.SmsConfiguration
+	p.CodeValidity = orDefault(in.CodeValidity, pool.CodeValidity{})
 	p.Policies = passwordPolicy(in.Policies)
 	p.AutoVerifiedAttributes = in.AutoVerifiedAttributes
 	p.MfaConfiguration = in.MfaConfiguration
@@ -116,6 +158,9 @@ func (in *poolSettingsIn) apply(p *pool.Pool) {
 	p.AccountRecoverySetting = in.AccountRecoverySetting
 	p.UserAttributeUpdateSettings = orDefault(in.UserAttributeUpdateSettings, pool.UserAttributeUpdateSettings{})
 	p.VerificationMessageTemplate = in.VerificationMessageTemplate
+	if in.SigningAlgorithm != nil {
+		p.SigningAlgorithm = *in.SigningAlgorithm
+	}
 }
 
 type createUserPoolIn struct {
@@ -144,6 +189,9 @@ func (h *Handler) createUserPool(ctx context.Context, in *createUserPoolIn) (*us
 	in.apply(p)
 	created, err := h.Pools.CreatePool(ctx, p)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.syncSigningKey(ctx, created, ""); err != nil {
 		return nil, err
 	}
 	out, err := h.toUserPoolType(ctx, created)
@@ -191,7 +239,11 @@ func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*em
 	if in.Schema != nil {
 		p.SchemaAttributes = schemaOverlay(cur, in.Schema)
 	}
-	if _, err := h.Pools.UpdatePool(ctx, &p); err != nil {
+	updated, err := h.Pools.UpdatePool(ctx, &p)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.syncSigningKey(ctx, updated, cur.Algorithm()); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil

@@ -9,12 +9,13 @@ import (
 )
 
 type adminCreateUserIn struct {
-	UserPoolId         string `required:"true"`
-	Username           string `required:"true"`
-	UserAttributes     []user.Attribute
-	TemporaryPassword  string
-	ForceAliasCreation bool
-	MessageAction      string
+	UserPoolId             string `required:"true"`
+	Username               string `required:"true"`
+	UserAttributes         []user.Attribute
+	TemporaryPassword      string
+	ForceAliasCreation     bool
+	MessageAction          string
+	DesiredDeliveryMediums []string
 }
 
 type adminCreateUserOut struct {
@@ -28,6 +29,7 @@ func (h *Handler) adminCreateUser(ctx context.Context, in *adminCreateUserIn) (*
 		TemporaryPassword:  in.TemporaryPassword,
 		ForceAliasCreation: in.ForceAliasCreation,
 		MessageAction:      in.MessageAction,
+		DeliveryMediums:    in.DesiredDeliveryMediums,
 	})
 	if e, ok := errs.As(err); ok && e.Code == errs.AliasExists {
 		// Cognito's AdminCreateUser reports a taken alias as UsernameExistsException (its

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/seal"
 )
 
@@ -34,7 +36,18 @@ type Config struct {
 	AdminAccessKeyID     string
 	AdminSecretAccessKey string
 
+	// NoDemo turns off the demo app at /demo (--no-demo, USERPOOL_NO_DEMO=1).
+	NoDemo bool
+
+	// Message delivery; see message.Config. SMTPURL may hold a password and SMSWebhookSecret is
+	// one: neither is ever logged or shown as a flag default.
+	SMTPURL          string
+	MailFrom         string
+	SMSWebhookURL    string
+	SMSWebhookSecret string
+
 	masterKeyEnv string
+	secretEnv    map[string]string // secret settings from the environment, applied by Validate
 }
 
 // Defaults.
@@ -47,19 +60,25 @@ const (
 	DatabaseFile = "userpool.db"
 )
 
-// setting describes one flag with its environment variable, for flags and error messages.
+// setting describes one flag with its environment variable, for flags and error messages. A
+// secret setting's environment value is not shown as the flag's default.
 type setting struct {
 	flag, env, def, usage string
 	dst                   *string
+	secret                bool
 }
 
 func (c *Config) settings() []setting {
 	return []setting{
-		{"listen", "USERPOOL_LISTEN", DefaultListen, "address to listen on (host:port)", &c.Listen},
-		{"public-url", "USERPOOL_PUBLIC_URL", DefaultPublicURL, "public base URL; issuers and links are built from it", &c.PublicURL},
-		{"data-dir", "USERPOOL_DATA_DIR", DefaultDataDir, "directory for the SQLite database, master.key and admin-credentials", &c.DataDir},
-		{"database-url", "USERPOOL_DATABASE_URL", "", "database: postgres://... for PostgreSQL (default: SQLite file " + DatabaseFile + " in the data dir)", &c.DatabaseURL},
-		{"region", "USERPOOL_REGION", DefaultRegion, "region, the prefix of pool ids", &c.Region},
+		{"listen", "USERPOOL_LISTEN", DefaultListen, "address to listen on (host:port)", &c.Listen, false},
+		{"public-url", "USERPOOL_PUBLIC_URL", DefaultPublicURL, "public base URL; issuers and links are built from it", &c.PublicURL, false},
+		{"data-dir", "USERPOOL_DATA_DIR", DefaultDataDir, "directory for the SQLite database, master.key and admin-credentials", &c.DataDir, false},
+		{"database-url", "USERPOOL_DATABASE_URL", "", "database: postgres://... for PostgreSQL (default: SQLite file " + DatabaseFile + " in the data dir)", &c.DatabaseURL, false},
+		{"region", "USERPOOL_REGION", DefaultRegion, "region, the prefix of pool ids", &c.Region, false},
+		{"smtp-url", "USERPOOL_SMTP_URL", "", "SMTP server for email: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://... (default: email goes to the dev outbox, the log)", &c.SMTPURL, true},
+		{"mail-from", "USERPOOL_MAIL_FROM", "", "From address of email, required with --smtp-url", &c.MailFrom, false},
+		{"sms-webhook-url", "USERPOOL_SMS_WEBHOOK_URL", "", "HTTP gateway that receives text messages as signed JSON POSTs (default: texts go to the dev outbox, the log)", &c.SMSWebhookURL, false},
+		{"sms-webhook-secret", "USERPOOL_SMS_WEBHOOK_SECRET", "", "key of the SMS webhook's HMAC-SHA256 signature, required with --sms-webhook-url", &c.SMSWebhookSecret, true},
 	}
 }
 
@@ -71,14 +90,19 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 		masterKeyEnv:         getenv("USERPOOL_MASTER_KEY"),
 		AdminAccessKeyID:     getenv("USERPOOL_ADMIN_ACCESS_KEY_ID"),
 		AdminSecretAccessKey: getenv("USERPOOL_ADMIN_SECRET_ACCESS_KEY"),
+		secretEnv:            map[string]string{},
 	}
 	for _, s := range c.settings() {
 		def := s.def
-		if v := getenv(s.env); v != "" {
+		if v := getenv(s.env); v != "" && s.secret {
+			c.secretEnv[s.flag] = v
+		} else if v != "" {
 			def = v
 		}
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ($"+s.env+")")
 	}
+	noDemo, _ := strconv.ParseBool(getenv("USERPOOL_NO_DEMO"))
+	fs.BoolVar(&c.NoDemo, "no-demo", noDemo, "do not serve the demo app at /demo, nor create its pool ($USERPOOL_NO_DEMO)")
 	return c
 }
 
@@ -146,6 +170,40 @@ func (c *Config) Validate() error {
 	}
 	if (c.AdminAccessKeyID == "") != (c.AdminSecretAccessKey == "") {
 		return errors.New("invalid admin credentials: set both USERPOOL_ADMIN_ACCESS_KEY_ID and USERPOOL_ADMIN_SECRET_ACCESS_KEY, or neither")
+	}
+	for _, s := range c.settings() {
+		if v, ok := c.secretEnv[s.flag]; ok && *s.dst == "" {
+			*s.dst = v
+		}
+	}
+	return c.validateMessaging()
+}
+
+// MessageConfig is the delivery configuration for message.NewSenders.
+func (c *Config) MessageConfig() message.Config {
+	return message.Config{SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, SMSWebhookURL: c.SMSWebhookURL, SMSWebhookSecret: c.SMSWebhookSecret}
+}
+
+// validateMessaging builds the senders once to check the delivery settings; their errors name
+// the settings and never show a password.
+func (c *Config) validateMessaging() error {
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return fmt.Errorf("invalid --mail-from (USERPOOL_MAIL_FROM) %q: not an email address", c.MailFrom)
+		}
+	}
+	if c.SMTPURL != "" {
+		if _, err := message.NewSMTP(c.SMTPURL, c.MailFrom, nil); err != nil {
+			return fmt.Errorf("invalid --smtp-url: %w", err)
+		}
+	}
+	if c.SMSWebhookURL == "" && c.SMSWebhookSecret != "" {
+		return errors.New("invalid --sms-webhook-secret (USERPOOL_SMS_WEBHOOK_SECRET): set only with USERPOOL_SMS_WEBHOOK_URL")
+	}
+	if c.SMSWebhookURL != "" {
+		if _, err := message.NewSMSWebhook(c.SMSWebhookURL, c.SMSWebhookSecret); err != nil {
+			return fmt.Errorf("invalid --sms-webhook-url: %w", err)
+		}
 	}
 	return nil
 }

@@ -188,3 +188,57 @@ func TestLoadMasterKey(t *testing.T) {
 		t.Fatal("created a key in a missing directory")
 	}
 }
+
+func TestMessagingSettings(t *testing.T) {
+	env := map[string]string{
+		"USERPOOL_SMTP_URL":           "smtp://mailer:hunter2@smtp.example.com:587",
+		"USERPOOL_MAIL_FROM":          "Example <no-reply@example.com>",
+		"USERPOOL_SMS_WEBHOOK_URL":    "https://sms.example.com/hook",
+		"USERPOOL_SMS_WEBHOOK_SECRET": "webhook-s3cret",
+	}
+	fs := flag.NewFlagSet("userpool", flag.ContinueOnError)
+	var help strings.Builder
+	fs.SetOutput(&help)
+	c := Register(fs, func(k string) string { return env[k] })
+	fs.PrintDefaults()
+	if strings.Contains(help.String(), "hunter2") || strings.Contains(help.String(), "webhook-s3cret") {
+		t.Fatalf("a secret is shown as a flag default:\n%s", help.String())
+	}
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	mc := c.MessageConfig()
+	if mc.SMTPURL != env["USERPOOL_SMTP_URL"] || mc.MailFrom != env["USERPOOL_MAIL_FROM"] ||
+		mc.SMSWebhookURL != env["USERPOOL_SMS_WEBHOOK_URL"] || mc.SMSWebhookSecret != env["USERPOOL_SMS_WEBHOOK_SECRET"] {
+		t.Fatalf("MessageConfig() = %+v", mc)
+	}
+	// A flag overrides a secret's variable too.
+	fs = flag.NewFlagSet("userpool", flag.ContinueOnError)
+	c = Register(fs, func(k string) string { return env[k] })
+	if err := fs.Parse([]string{"--smtp-url", "smtps://smtp.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil || c.SMTPURL != "smtps://smtp.example.com" {
+		t.Fatalf("SMTPURL = %q, %v", c.SMTPURL, err)
+	}
+
+	bad := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"USERPOOL_SMTP_URL": "http://u:hunter2@smtp.example.com", "USERPOOL_MAIL_FROM": "a@example.com"}, "scheme must be smtp or smtps"},
+		{map[string]string{"USERPOOL_SMTP_URL": "smtp://smtp.example.com"}, "USERPOOL_MAIL_FROM is required"},
+		{map[string]string{"USERPOOL_MAIL_FROM": "nobody"}, "--mail-from"},
+		{map[string]string{"USERPOOL_SMS_WEBHOOK_URL": "https://sms.example.com"}, "USERPOOL_SMS_WEBHOOK_SECRET is required"},
+		{map[string]string{"USERPOOL_SMS_WEBHOOK_SECRET": "x"}, "set only with USERPOOL_SMS_WEBHOOK_URL"},
+	}
+	for _, tt := range bad {
+		_, err := Load(nil, func(k string) string { return tt.env[k] })
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Load(%v) = %v, want an error containing %q", tt.env, err, tt.want)
+		}
+	}
+}

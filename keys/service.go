@@ -138,6 +138,7 @@ func (s *Service) SigningKey(ctx context.Context, poolID string) (*SigningKey, e
 		if pk, err = s.load(ctx, poolID, true); err != nil {
 			return nil, err
 		}
+		now = s.now() // the new key is active from its creation, after the first now
 		if k, ok = current(pk.keys, now); !ok {
 			return nil, fmt.Errorf("pool %s has no signing key after creating one", poolID)
 		}

@@ -71,6 +71,7 @@ type Values struct {
 // kind is the set of placeholder rules of one template slot.
 type kind struct {
 	name         string // for error messages
+	key          string // the slot's JSON name
 	needUsername bool
 	byLink       bool // email must carry {##...##}, not the code; no SMS
 }
@@ -83,12 +84,12 @@ func (ts *Templates) slots() []struct {
 		t *Template
 		k kind
 	}{
-		{&ts.Verification, kind{name: "verification"}},
-		{&ts.VerificationByLink, kind{name: "verification by link", byLink: true}},
-		{&ts.Invitation, kind{name: "invitation", needUsername: true}},
-		{&ts.ResetPassword, kind{name: "reset password"}},
-		{&ts.AttributeVerification, kind{name: "attribute verification"}},
-		{&ts.MFA, kind{name: "MFA"}},
+		{&ts.Verification, kind{name: "verification", key: "verification"}},
+		{&ts.VerificationByLink, kind{name: "verification by link", key: "verificationByLink", byLink: true}},
+		{&ts.Invitation, kind{name: "invitation", key: "invitation", needUsername: true}},
+		{&ts.ResetPassword, kind{name: "reset password", key: "resetPassword"}},
+		{&ts.AttributeVerification, kind{name: "attribute verification", key: "attributeVerification"}},
+		{&ts.MFA, kind{name: "MFA", key: "mfa"}},
 	}
 }
 
@@ -132,9 +133,24 @@ func (ts Templates) Validate() error {
 	return nil
 }
 
+// FieldError says which template field a validation error is about, so that a caller which
+// took the field from another shape (Cognito's VerificationMessageTemplate) can name it its way.
+// Slot and Field are JSON names: "verification", "emailText".
+type FieldError struct {
+	Slot, Field string
+	Rule        string // "must contain {####}"
+}
+
+func (e *FieldError) Error() string { return e.Slot + "." + e.Field + " " + e.Rule }
+
+// fieldKeys are the JSON names of Template's fields.
+var fieldKeys = map[string]string{"EmailSubject": "emailSubject", "EmailText": "emailText", "EmailHTML": "emailHtml", "SMS": "sms"}
+
 func (t Template) validate(k kind) error {
 	bad := func(field, rule string, args ...any) error {
-		return errs.New(errs.InvalidParameter, "%s template: %s %s", k.name, field, fmt.Sprintf(rule, args...))
+		rule = fmt.Sprintf(rule, args...)
+		return errs.Wrap(errs.InvalidParameter, &FieldError{Slot: k.key, Field: fieldKeys[field], Rule: rule},
+			fmt.Sprintf("%s template: %s %s", k.name, field, rule))
 	}
 	switch {
 	case strings.TrimSpace(t.EmailSubject) == "":

@@ -235,7 +235,7 @@ func normalizeClient(c *Client, p *Pool, customScopes []string, hasSecret bool) 
 	if c.AuthSessionValidity < 3 || c.AuthSessionValidity > 15 {
 		return errs.New(errs.InvalidParameter, "AuthSessionValidity must be between 3 and 15 minutes.")
 	}
-	return nil
+	return normalizeOIDCSettings(c)
 }
 
 func checkScopes(scopes, custom []string) error {

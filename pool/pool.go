@@ -5,26 +5,47 @@ package pool
 
 import (
 	"time"
+
+	"github.com/userpool/userpool/message"
 )
 
 // Pool is a user pool (a tenant). Its id is "{region}_{9 letters or digits}".
 type Pool struct {
-	Id                          string                       `json:"Id"`
-	Name                        string                       `json:"Name"`
-	Policies                    Policies                     `json:"Policies"`
-	SchemaAttributes            []SchemaAttribute            `json:"SchemaAttributes"`
-	UsernameAttributes          []string                     `json:"UsernameAttributes,omitempty"`
-	AliasAttributes             []string                     `json:"AliasAttributes,omitempty"`
-	UsernameConfiguration       UsernameConfiguration        `json:"UsernameConfiguration"`
-	AutoVerifiedAttributes      []string                     `json:"AutoVerifiedAttributes,omitempty"`
-	MfaConfiguration            string                       `json:"MfaConfiguration"`
-	DeletionProtection          string                       `json:"DeletionProtection"`
-	AdminCreateUserConfig       AdminCreateUserConfig        `json:"AdminCreateUserConfig"`
-	AccountRecoverySetting      *AccountRecoverySetting      `json:"AccountRecoverySetting,omitempty"`
-	UserAttributeUpdateSettings UserAttributeUpdateSettings  `json:"UserAttributeUpdateSettings"`
+	Id                          string                      `json:"Id"`
+	Name                        string                      `json:"Name"`
+	Policies                    Policies                    `json:"Policies"`
+	SchemaAttributes            []SchemaAttribute           `json:"SchemaAttributes"`
+	UsernameAttributes          []string                    `json:"UsernameAttributes,omitempty"`
+	AliasAttributes             []string                    `json:"AliasAttributes,omitempty"`
+	UsernameConfiguration       UsernameConfiguration       `json:"UsernameConfiguration"`
+	AutoVerifiedAttributes      []string                    `json:"AutoVerifiedAttributes,omitempty"`
+	MfaConfiguration            string                      `json:"MfaConfiguration"`
+	DeletionProtection          string                      `json:"DeletionProtection"`
+	AdminCreateUserConfig       AdminCreateUserConfig       `json:"AdminCreateUserConfig"`
+	AccountRecoverySetting      *AccountRecoverySetting     `json:"AccountRecoverySetting,omitempty"`
+	UserAttributeUpdateSettings UserAttributeUpdateSettings `json:"UserAttributeUpdateSettings"`
+	// The Cognito-shaped template fields (VerificationMessageTemplate, the three legacy
+	// verification fields, SmsAuthenticationMessage and AdminCreateUserConfig's
+	// InviteMessageTemplate) are input only: CreatePool and UpdatePool fold them into
+	// MessageTemplates and clear them; CognitoMessages gives them back.
+	// SigningAlgorithm (beyond Cognito) is what the pool signs its tokens with: RS256 (the
+	// default, as Cognito) or ES256.
+	SigningAlgorithm            string                       `json:"SigningAlgorithm,omitempty"`
 	VerificationMessageTemplate *VerificationMessageTemplate `json:"VerificationMessageTemplate,omitempty"`
-	CreationDate                time.Time                    `json:"-"`
-	LastModifiedDate            time.Time                    `json:"-"`
+	EmailVerificationMessage    string                       `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationSubject    string                       `json:"EmailVerificationSubject,omitempty"`
+	SmsVerificationMessage      string                       `json:"SmsVerificationMessage,omitempty"`
+	SmsAuthenticationMessage    string                       `json:"SmsAuthenticationMessage,omitempty"`
+	EmailConfiguration          *EmailConfiguration          `json:"EmailConfiguration,omitempty"`
+	SmsConfiguration            *SmsConfiguration            `json:"SmsConfiguration,omitempty"`
+	// MessageTemplates (beyond Cognito) are the pool's templates, one per message type; empty
+	// fields take message.Defaults. They hold what Cognito's fields cannot say: HTML and text
+	// bodies, reset-password, attribute-verification and MFA email templates.
+	MessageTemplates message.Templates `json:"MessageTemplates"`
+	// CodeValidity (beyond Cognito) says how long codes stay valid.
+	CodeValidity     CodeValidity `json:"CodeValidity"`
+	CreationDate     time.Time    `json:"-"`
+	LastModifiedDate time.Time    `json:"-"`
 	// Version increases on every update; caches compare it to know they are stale.
 	Version int64 `json:"-"`
 }
@@ -147,8 +168,22 @@ type Client struct {
 	PreventUserExistenceErrors      string             `json:"PreventUserExistenceErrors"`
 	EnableTokenRevocation           bool               `json:"EnableTokenRevocation"`
 	AuthSessionValidity             int                `json:"AuthSessionValidity"`
-	CreationDate                    time.Time          `json:"-"`
-	LastModifiedDate                time.Time          `json:"-"`
+	// RefreshTokenRotation is Cognito's RefreshTokenRotationType: with Feature ENABLED every
+	// refresh_token grant returns a new refresh token and the presented one stays usable for
+	// RetryGracePeriodSeconds (0-60); nil or DISABLED returns the same refresh token.
+	RefreshTokenRotation *RefreshTokenRotation `json:"RefreshTokenRotation,omitempty"`
+	// AllowLoopbackRedirectAnyPort (beyond Cognito) lets a native app use a registered
+	// http://127.0.0.1, http://[::1] or http://localhost callback URL with any port (RFC 8252
+	// section 7.3). Off by default: redirect URIs must match a registered one exactly.
+	AllowLoopbackRedirectAnyPort bool      `json:"AllowLoopbackRedirectAnyPort,omitempty"`
+	CreationDate                 time.Time `json:"-"`
+	LastModifiedDate             time.Time `json:"-"`
+}
+
+// RefreshTokenRotation is Cognito's RefreshTokenRotationType.
+type RefreshTokenRotation struct {
+	Feature                 string `json:"Feature"`
+	RetryGracePeriodSeconds int    `json:"RetryGracePeriodSeconds"`
 }
 
 // TokenValidityUnits: "seconds", "minutes", "hours" or "days" for each token.

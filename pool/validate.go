@@ -98,6 +98,9 @@ func normalizeSettings(p *Pool) error {
 	if err := normalizePasswordPolicy(&p.Policies.PasswordPolicy); err != nil {
 		return err
 	}
+	if err := normalizeSigningAlgorithm(p); err != nil {
+		return err
+	}
 	if err := checkSubset("UsernameAttributes", p.UsernameAttributes, []string{"email", "phone_number"}); err != nil {
 		return err
 	}
@@ -127,6 +130,11 @@ func normalizeSettings(p *Pool) error {
 	default:
 		return errs.New(errs.InvalidParameter, "DeletionProtection must be ACTIVE or INACTIVE, not %q.", p.DeletionProtection)
 	}
+	if p.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate == nil {
+		// Unlike Cognito, on by default: a changed email or phone number replaces a verified
+		// one (and its sign-in alias) only once the new value is confirmed with a code.
+		p.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate = slices.Clone(p.AutoVerifiedAttributes)
+	}
 	verifyFirst := p.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate
 	if err := checkSubset("AttributesRequireVerificationBeforeUpdate", verifyFirst, []string{"email", "phone_number"}); err != nil {
 		return err
@@ -142,10 +150,7 @@ func normalizeSettings(p *Pool) error {
 	if err := checkRecovery(p.AccountRecoverySetting); err != nil {
 		return err
 	}
-	if err := checkInviteTemplate(p.AdminCreateUserConfig.InviteMessageTemplate); err != nil {
-		return err
-	}
-	return checkVerificationTemplate(p.VerificationMessageTemplate)
+	return normalizeMessaging(p)
 }
 
 func checkRecovery(r *AccountRecoverySetting) error {
@@ -174,74 +179,6 @@ func checkRecovery(r *AccountRecoverySetting) error {
 		return errs.New(errs.InvalidParameter, "AccountRecoverySetting: admin_only cannot be combined with another mechanism.")
 	}
 	return nil
-}
-
-// checkMessage checks a message template's length and required placeholders.
-func checkMessage(field, msg string, max int, placeholders ...string) error {
-	if msg == "" {
-		return nil
-	}
-	if n := utf8.RuneCountInString(msg); n < 6 || n > max {
-		return errs.New(errs.InvalidParameter, "%s must be 6-%d characters long.", field, max)
-	}
-	for _, ph := range placeholders {
-		if !strings.Contains(msg, ph) {
-			return errs.New(errs.InvalidParameter, "%s must contain the placeholder %s.", field, ph)
-		}
-	}
-	return nil
-}
-
-func checkSubject(field, s string) error {
-	if utf8.RuneCountInString(s) > 140 {
-		return errs.New(errs.InvalidParameter, "%s must be at most 140 characters long.", field)
-	}
-	return nil
-}
-
-var linkPlaceholderRE = regexp.MustCompile(`\{##[^#]*##\}`)
-
-func checkVerificationTemplate(t *VerificationMessageTemplate) error {
-	if t == nil {
-		return nil
-	}
-	if err := checkMessage("VerificationMessageTemplate.SmsMessage", t.SmsMessage, 140, "{####}"); err != nil {
-		return err
-	}
-	if err := checkMessage("VerificationMessageTemplate.EmailMessage", t.EmailMessage, 20000, "{####}"); err != nil {
-		return err
-	}
-	if err := checkMessage("VerificationMessageTemplate.EmailMessageByLink", t.EmailMessageByLink, 20000); err != nil {
-		return err
-	}
-	if t.EmailMessageByLink != "" && !linkPlaceholderRE.MatchString(t.EmailMessageByLink) {
-		return errs.New(errs.InvalidParameter, "VerificationMessageTemplate.EmailMessageByLink must contain the placeholder {##link text##}.")
-	}
-	if err := checkSubject("VerificationMessageTemplate.EmailSubject", t.EmailSubject); err != nil {
-		return err
-	}
-	if err := checkSubject("VerificationMessageTemplate.EmailSubjectByLink", t.EmailSubjectByLink); err != nil {
-		return err
-	}
-	switch t.DefaultEmailOption {
-	case "", "CONFIRM_WITH_CODE", "CONFIRM_WITH_LINK":
-	default:
-		return errs.New(errs.InvalidParameter, "VerificationMessageTemplate.DefaultEmailOption must be CONFIRM_WITH_CODE or CONFIRM_WITH_LINK.")
-	}
-	return nil
-}
-
-func checkInviteTemplate(t *InviteMessageTemplate) error {
-	if t == nil {
-		return nil
-	}
-	if err := checkMessage("InviteMessageTemplate.SMSMessage", t.SMSMessage, 140, "{username}", "{####}"); err != nil {
-		return err
-	}
-	if err := checkMessage("InviteMessageTemplate.EmailMessage", t.EmailMessage, 20000, "{username}", "{####}"); err != nil {
-		return err
-	}
-	return checkSubject("InviteMessageTemplate.EmailSubject", t.EmailSubject)
 }
 
 // randomString returns n characters drawn uniformly from alphabet with crypto/rand.

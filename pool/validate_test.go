@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/userpool/userpool/errs"
+	"github.com/userpool/userpool/message"
 )
 
 // validPool builds and normalizes a pool as CreatePool does, without a store.
@@ -125,9 +126,27 @@ func TestPoolValidation(t *testing.T) {
 		{"invite ok", Pool{Name: "p", AdminCreateUserConfig: AdminCreateUserConfig{InviteMessageTemplate: &InviteMessageTemplate{EmailMessage: "Hi {username}, {####}"}}}, "", ""},
 		{"invite missing code", Pool{Name: "p", AdminCreateUserConfig: AdminCreateUserConfig{InviteMessageTemplate: &InviteMessageTemplate{EmailMessage: "Hi {username}"}}}, errs.InvalidParameter, "{####}"},
 		{"verification sms missing code", Pool{Name: "p", VerificationMessageTemplate: &VerificationMessageTemplate{SmsMessage: "your code"}}, errs.InvalidParameter, "{####}"},
-		{"verification link missing", Pool{Name: "p", VerificationMessageTemplate: &VerificationMessageTemplate{EmailMessageByLink: "click here"}}, errs.InvalidParameter, "{##link text##}"},
+		{"verification link missing", Pool{Name: "p", VerificationMessageTemplate: &VerificationMessageTemplate{EmailMessageByLink: "click here"}}, errs.InvalidParameter, "VerificationMessageTemplate.EmailMessageByLink must contain a link placeholder"},
 		{"verification bad option", Pool{Name: "p", VerificationMessageTemplate: &VerificationMessageTemplate{DefaultEmailOption: "LINK"}}, errs.InvalidParameter, "DefaultEmailOption"},
 		{"subject too long", Pool{Name: "p", VerificationMessageTemplate: &VerificationMessageTemplate{EmailSubject: strings.Repeat("s", 141)}}, errs.InvalidParameter, "EmailSubject"},
+		{"invite sms too long for a long username", Pool{Name: "p", AdminCreateUserConfig: AdminCreateUserConfig{InviteMessageTemplate: &InviteMessageTemplate{
+			SMSMessage: "Your username is {username} and temporary password is {####}."}}}, errs.InvalidParameter, "AdminCreateUserConfig.InviteMessageTemplate.SMSMessage must be at most 140 characters"},
+		{"legacy verification message", Pool{Name: "p", SmsVerificationMessage: "code"}, errs.InvalidParameter, "SmsVerificationMessage must contain {####}"},
+		{"legacy and new disagree", Pool{Name: "p", EmailVerificationSubject: "A", VerificationMessageTemplate: &VerificationMessageTemplate{EmailSubject: "B"}},
+			errs.InvalidParameter, "set the same template differently"},
+		{"legacy and new agree", Pool{Name: "p", EmailVerificationSubject: "A", VerificationMessageTemplate: &VerificationMessageTemplate{EmailSubject: "A"}}, "", ""},
+		{"extension and cognito disagree", Pool{Name: "p", SmsAuthenticationMessage: "Code {####}",
+			MessageTemplates: message.Templates{MFA: message.Template{SMS: "Your code {####}"}}}, errs.InvalidParameter, "SmsAuthenticationMessage and MessageTemplates.mfa.sms"},
+		{"extension template", Pool{Name: "p", MessageTemplates: message.Templates{ResetPassword: message.Template{EmailText: "Reset"}}},
+			errs.InvalidParameter, "MessageTemplates.resetPassword.emailText must contain {####}"},
+		{"extension html ok", Pool{Name: "p", MessageTemplates: message.Templates{ResetPassword: message.Template{EmailHTML: "<p>{####}</p>"}}}, "", ""},
+		{"email from", Pool{Name: "p", EmailConfiguration: &EmailConfiguration{From: "Example <no-reply@example.com>", ReplyToEmailAddress: "help@example.com"}}, "", ""},
+		{"email from bad", Pool{Name: "p", EmailConfiguration: &EmailConfiguration{From: "nobody"}}, errs.InvalidParameter, "EmailConfiguration.From"},
+		{"reply-to bad", Pool{Name: "p", EmailConfiguration: &EmailConfiguration{ReplyToEmailAddress: "A <a@example.com>"}}, errs.InvalidParameter, "ReplyToEmailAddress"},
+		{"sending account bad", Pool{Name: "p", EmailConfiguration: &EmailConfiguration{EmailSendingAccount: "SES"}}, errs.InvalidParameter, "EmailSendingAccount"},
+		{"code validity ok", Pool{Name: "p", CodeValidity: CodeValidity{ResetPasswordMinutes: 15}}, "", ""},
+		{"code validity too long", Pool{Name: "p", CodeValidity: CodeValidity{SignUpMinutes: 7*24*60 + 1}}, errs.InvalidParameter, "CodeValidity.SignUpMinutes"},
+		{"code validity negative", Pool{Name: "p", CodeValidity: CodeValidity{AttributeVerificationMinutes: -1}}, errs.InvalidParameter, "CodeValidity.AttributeVerificationMinutes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -454,5 +473,49 @@ func TestRandomString(t *testing.T) {
 	other, _ := randomString(lowerAlnum, ClientSecretLength)
 	if s == other {
 		t.Fatal("two random strings are equal")
+	}
+}
+
+func TestCognitoMessagesRoundTrip(t *testing.T) {
+	p, err := validPool(t, Pool{Name: "p",
+		VerificationMessageTemplate: &VerificationMessageTemplate{SmsMessage: "Code {####}", EmailSubject: "Welcome", DefaultEmailOption: "CONFIRM_WITH_LINK"},
+		AdminCreateUserConfig:       AdminCreateUserConfig{InviteMessageTemplate: &InviteMessageTemplate{EmailMessage: "<p>{username} {####}</p>"}},
+		MessageTemplates:            message.Templates{Verification: message.Template{EmailText: "Your code: {####}"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.VerificationMessageTemplate != nil || p.AdminCreateUserConfig.InviteMessageTemplate != nil {
+		t.Fatal("the Cognito-shaped fields were not folded into MessageTemplates")
+	}
+	mt := p.MessageTemplates
+	if mt.Verification.SMS != "Code {####}" || mt.Verification.EmailSubject != "Welcome" || mt.EmailOption != message.ConfirmWithLink ||
+		mt.Invitation.EmailHTML != "<p>{username} {####}</p>" || mt.Verification.EmailText != "Your code: {####}" {
+		t.Fatalf("MessageTemplates = %+v", mt)
+	}
+	cm := p.CognitoMessages()
+	if v := cm.VerificationMessageTemplate; v.SmsMessage != "Code {####}" || v.EmailSubject != "Welcome" || v.DefaultEmailOption != "CONFIRM_WITH_LINK" {
+		t.Fatalf("VerificationMessageTemplate = %+v", v)
+	}
+	if cm.InviteMessageTemplate == nil || cm.InviteMessageTemplate.EmailMessage != "<p>{username} {####}</p>" {
+		t.Fatalf("InviteMessageTemplate = %+v", cm.InviteMessageTemplate)
+	}
+	if cm.Extension.Verification != (message.Template{EmailText: "Your code: {####}"}) || cm.Extension.Invitation != (message.Template{}) {
+		t.Fatalf("Extension = %+v", cm.Extension)
+	}
+	// Sending back what was read changes nothing.
+	again := *p
+	again.VerificationMessageTemplate, again.AdminCreateUserConfig.InviteMessageTemplate = cm.VerificationMessageTemplate, cm.InviteMessageTemplate
+	again.EmailVerificationMessage, again.EmailVerificationSubject, again.SmsVerificationMessage = cm.EmailVerificationMessage, cm.EmailVerificationSubject, cm.SmsVerificationMessage
+	again.MessageTemplates = cm.Extension
+	q, err := validPool(t, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.MessageTemplates != p.MessageTemplates {
+		t.Fatalf("round trip: %+v, want %+v", q.MessageTemplates, p.MessageTemplates)
+	}
+	if p.SignUpCodeTTL() != 24*time.Hour || p.ResetPasswordCodeTTL() != time.Hour || p.AttributeVerificationCodeTTL() != 24*time.Hour {
+		t.Fatalf("code validity defaults: %+v", p.CodeValidity)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/userpool/userpool/accesskey"
 	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/user"
 )
 
@@ -13,3 +14,5 @@ var (
 	_ accesskey.Store = (*Store)(nil)
 	_ keys.Store      = (*Store)(nil)
 )
+
+var _ session.BrowserStore = (*Store)(nil)

@@ -18,6 +18,9 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0001_initial", Migrate: migrate0001},
 	{ID: "0002_signing_keys", Migrate: migrate0002},
 	{ID: "0003_messages", Migrate: migrate0003Messages}, // in outbox.go
+	{ID: "0004_signin", Migrate: migrate0004SignIn},     // in browsersessions.go
+	{ID: "0005_sessions", Migrate: migrate0005Sessions}, // in sessions.go
+	{ID: "0006_codes", Migrate: migrate0006Codes},       // in codes.go
 }
 
 // runMigrations applies the pending migrations inside tx (which holds the migration lock).

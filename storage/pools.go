@@ -140,7 +140,8 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 		if res.RowsAffected == 0 {
 			return poolNotFound(id)
 		}
-		for _, table := range []string{"group_members", "user_groups", "users", "clients", "resource_servers", "messages", "signing_keys"} {
+		for _, table := range []string{"group_members", "user_groups", "users", "clients", "resource_servers", "messages", "signing_keys",
+			"auth_requests", "token_families", "refresh_tokens", "codes", "code_sends"} {
 			if err := tx.Exec("DELETE FROM "+table+" WHERE pool_id = ?", id).Error; err != nil {
 				return fmt.Errorf("delete pool %s: %w", table, err)
 			}

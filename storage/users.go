@@ -177,6 +177,11 @@ func userConflict(err error) error {
 }
 
 func (s *Store) CreateUser(ctx context.Context, u *user.User) error {
+	return s.CreateUserWith(ctx, u, user.Effects{})
+}
+
+// CreateUserWith is CreateUser writing fx (codes, messages) in the same transaction.
+func (s *Store) CreateUserWith(ctx context.Context, u *user.User, fx user.Effects) error {
 	t := now()
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = t
@@ -202,7 +207,7 @@ func (s *Store) CreateUser(ctx context.Context, u *user.User) error {
 			}
 			return fmt.Errorf("create user: %w", err)
 		}
-		return nil
+		return s.writeEffects(tx, u.PoolID, u.Sub, fx)
 	})
 }
 
@@ -234,25 +239,43 @@ func (s *Store) GetUser(ctx context.Context, poolID string, by user.Lookup) (*us
 
 // UpdateUser writes every field of u, including its keys; UpdatedAt is set to now.
 func (s *Store) UpdateUser(ctx context.Context, u *user.User) error {
+	return s.UpdateUserWith(ctx, u, user.Effects{})
+}
+
+// UpdateUserWith is UpdateUser writing fx (codes, messages) in the same transaction.
+func (s *Store) UpdateUserWith(ctx context.Context, u *user.User, fx user.Effects) error {
 	row, err := toUserRow(u)
 	if err != nil {
 		return err
 	}
 	row.UpdatedAt = now()
-	res := s.db.WithContext(ctx).Model(&userRow{}).Where("pool_id = ? AND sub = ?", u.PoolID, u.Sub).
-		Select("username", "username_key", "email_key", "phone_number_key", "preferred_username_key",
-			"status", "enabled", "password_hash", "password_history", "attributes",
-			"temporary_password_expires_at", "profile_incomplete", "mfa",
-			"email", "phone_number", "name", "given_name", "family_name", "preferred_username", "updated_at").
-		Updates(row)
-	if res.Error != nil {
-		if cerr := userConflict(res.Error); cerr != nil {
-			return cerr
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("pool_id = ? AND sub = ?", u.PoolID, u.Sub).
+			Select("username", "username_key", "email_key", "phone_number_key", "preferred_username_key",
+				"status", "enabled", "password_hash", "password_history", "attributes",
+				"temporary_password_expires_at", "profile_incomplete", "mfa",
+				"email", "phone_number", "name", "given_name", "family_name", "preferred_username", "updated_at").
+			Updates(row)
+		if res.Error != nil {
+			if cerr := userConflict(res.Error); cerr != nil {
+				return cerr
+			}
+			return fmt.Errorf("update user: %w", res.Error)
 		}
-		return fmt.Errorf("update user: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return errUserNotFound
+		if res.RowsAffected == 0 {
+			return errUserNotFound
+		}
+		if err := s.writeEffects(tx, u.PoolID, u.Sub, fx); err != nil {
+			return err
+		}
+		if !u.Enabled {
+			// A disabled user's sessions end with the change, in the same transaction.
+			return revokeUserTokens(tx, u.PoolID, u.Sub, row.UpdatedAt)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	u.UpdatedAt = row.UpdatedAt
 	return nil
@@ -270,7 +293,10 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, sub string) error {
 		if err := tx.Where("pool_id = ? AND sub = ?", poolID, sub).Delete(&memberRow{}).Error; err != nil {
 			return fmt.Errorf("delete user's group memberships: %w", err)
 		}
-		return nil
+		if err := deleteUserCodes(tx, poolID, sub); err != nil {
+			return err
+		}
+		return revokeUserTokens(tx, poolID, sub, now())
 	})
 }
 

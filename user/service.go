@@ -41,6 +41,11 @@ type Service struct {
 	// as long as for a known one.
 	dummyOnce sync.Once
 	dummyHash string
+
+	// messaging: codes and messages (codes.go).
+	messaging Messaging
+	keyOnce   sync.Once
+	randomKey []byte
 }
 
 // NewService returns a Service.
@@ -86,6 +91,9 @@ type AdminCreateUserInput struct {
 	TemporaryPassword  string // generated from the policy when empty
 	ForceAliasCreation bool
 	MessageAction      string // "", "SUPPRESS" or "RESEND"
+	// DeliveryMediums are Cognito's DesiredDeliveryMediums for the invitation: "EMAIL", "SMS"
+	// (see invitation for the default).
+	DeliveryMediums []string
 }
 
 // AdminCreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary password and
@@ -95,6 +103,8 @@ type AdminCreateUserInput struct {
 // that attribute and the user's Username is its sub, as Cognito does. Required attributes may
 // be omitted, as in Cognito; the user is then ProfileIncomplete and is asked for them at sign-in.
 // MessageAction RESEND gives an existing FORCE_CHANGE_PASSWORD user a new temporary password.
+// The invitation (username and temporary password) is written to the outbox in the same
+// transaction as the user, unless MessageAction is SUPPRESS.
 func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in AdminCreateUserInput) (*User, string, error) {
 	switch in.MessageAction {
 	case "", "SUPPRESS", "RESEND":
@@ -159,14 +169,23 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in AdminCr
 	} else if !errs.Is(err, errs.UserNotFound) {
 		return nil, "", fmt.Errorf("admin create user: %w", err)
 	}
+	var fx Effects
+	if in.MessageAction != "SUPPRESS" {
+		if fx.Messages, err = s.invitation(p, u, in.Username, password, in.DeliveryMediums); err != nil {
+			return nil, "", err
+		}
+	}
 	if err := s.claimAliases(ctx, p, u, in.ForceAliasCreation); err != nil {
 		return nil, "", err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUserWith(ctx, u, fx); err != nil {
 		if len(p.UsernameAttributes) > 0 && errs.Is(err, errs.AliasExists) {
 			return nil, "", errs.Wrap(errs.UsernameExists, err, "An account with the given username already exists.")
 		}
 		return nil, "", fmt.Errorf("admin create user: %w", err)
+	}
+	if len(fx.Messages) > 0 {
+		s.wake()
 	}
 	return u, password, nil
 }
@@ -231,9 +250,16 @@ func (s *Service) resendInvitation(ctx context.Context, p *pool.Pool, in AdminCr
 	if err != nil {
 		return nil, "", err
 	}
+	msgs, err := s.invitation(p, u, in.Username, password, in.DeliveryMediums)
+	if err != nil {
+		return nil, "", err
+	}
 	u.UpdatedAt = s.now().UTC()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	if err := s.store.UpdateUserWith(ctx, u, Effects{Messages: msgs}); err != nil {
 		return nil, "", fmt.Errorf("resend invitation: %w", err)
+	}
+	if len(msgs) > 0 {
+		s.wake()
 	}
 	return u, password, nil
 }
@@ -459,6 +485,7 @@ func applyAttributes(p *pool.Pool, u *User, attrs map[string]string) {
 // AdminUpdateAttributes validates and sets attributes (email_verified and
 // phone_number_verified included). A new email or phone number is unverified unless its
 // verified flag is set in the same call (as Cognito); an empty value deletes the attribute.
+// Verification codes and pending changes: see updateAttributes.
 func (s *Service) AdminUpdateAttributes(ctx context.Context, poolID, username string, attrs []Attribute) error {
 	p, u, err := s.poolAndUser(ctx, poolID, username)
 	if err != nil {
@@ -468,27 +495,7 @@ func (s *Service) AdminUpdateAttributes(ctx context.Context, poolID, username st
 	if err != nil {
 		return err
 	}
-	next := maps.Clone(u.Attributes)
-	if next == nil {
-		next = map[string]string{}
-	}
-	for name, v := range writes {
-		if v == "" {
-			if err := checkDeletable(p, name); err != nil {
-				return err
-			}
-			delete(next, name)
-			continue
-		}
-		if (name == "email" || name == "phone_number") && next[name] != v {
-			if _, set := writes[name+"_verified"]; !set {
-				next[name+"_verified"] = "false"
-			}
-		}
-		next[name] = v
-	}
-	applyAttributes(p, u, next)
-	return s.update(ctx, u, "update attributes")
+	return s.updateAttributes(ctx, p, u, writes)
 }
 
 // AdminDeleteAttributes removes attributes (not required ones, not sub, not a username
@@ -642,56 +649,14 @@ func incorrect(cause error) error {
 	return &errs.Error{Code: errs.NotAuthorized, Message: "Incorrect username or password.", Err: cause}
 }
 
-// Authenticate checks a username (or alias) and password. An unknown user still costs one
-// hash verification so timing does not reveal existence, and gets NotAuthorized wrapping
-// ErrUnknownUser; a bcrypt hash is re-hashed to argon2id after a successful check. Returns
-// errs.NotAuthorized ("Incorrect username or password.") on any mismatch. The user's state is
-// checked only after the password, so that it is not revealed to someone without it:
-// disabled → NotAuthorized "User is disabled.", UNCONFIRMED → UserNotConfirmed,
-// RESET_REQUIRED → PasswordResetRequired, an expired temporary password → NotAuthorized.
-// A FORCE_CHANGE_PASSWORD user is returned: the caller asks for a new password. Lockout and
-// the sign-in flows come with the App API issue.
+// Authenticate is SignIn for callers that need only the user: a FORCE_CHANGE_PASSWORD user
+// is returned, and the caller asks for a new password.
 func (s *Service) Authenticate(ctx context.Context, poolID, username, password string) (*User, error) {
-	p, err := s.pools.GetPool(ctx, poolID)
-	if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
-	}
-	u, err := s.lookup(ctx, p, username)
-	if errs.Is(err, errs.UserNotFound) {
-		s.spendVerification(password)
-		return nil, incorrect(ErrUnknownUser)
-	}
+	res, err := s.SignIn(ctx, poolID, username, password)
 	if err != nil {
 		return nil, err
 	}
-	ok, rehash, err := s.hasher.Verify(u.PasswordHash, password)
-	if err != nil {
-		slog.WarnContext(ctx, "unverifiable password hash", "pool", p.Id, "sub", u.Sub, "err", err)
-		return nil, incorrect(err)
-	}
-	if !ok {
-		return nil, incorrect(nil)
-	}
-	if rehash {
-		if hash, err := s.hasher.Hash(password); err == nil {
-			u.PasswordHash = hash
-			if err := s.update(ctx, u, "rehash password"); err != nil {
-				// The sign-in is still valid; the next one retries the rehash.
-				slog.WarnContext(ctx, "password rehash not saved", "pool", p.Id, "sub", u.Sub, "err", err)
-			}
-		}
-	}
-	switch {
-	case !u.Enabled:
-		return nil, errs.New(errs.NotAuthorized, "User is disabled.")
-	case u.Status == StatusUnconfirmed:
-		return nil, errs.New(errs.UserNotConfirmed, "User is not confirmed.")
-	case u.Status == StatusResetRequired:
-		return nil, errs.New(errs.PasswordResetRequired, "Password reset required for the user")
-	case u.Status == StatusForceChangePassword && u.TemporaryPasswordExpiresAt != nil && s.now().After(*u.TemporaryPasswordExpiresAt):
-		return nil, errs.New(errs.NotAuthorized, "Temporary password has expired and must be reset by an administrator.")
-	}
-	return u, nil
+	return res.User, nil
 }
 
 // spendVerification verifies password against a fixed argon2id hash made with the Hasher's

@@ -24,6 +24,9 @@ type Store interface {
 	RemoveUserFromGroup(ctx context.Context, poolID, sub, group string) error
 	ListGroupsForUser(ctx context.Context, poolID, sub string, page pool.Page) ([]*pool.Group, string, error)
 	ListUsersInGroup(ctx context.Context, poolID, group string, page pool.Page) ([]*User, string, error)
+
+	FailureStore
+	CodeStore
 }
 
 // LookupKind says which identifier a Lookup carries.

@@ -54,6 +54,23 @@ var poolSettings = []field{
 	{flag: "temporary-password-validity-days", path: "Policies.PasswordPolicy.TemporaryPasswordValidityDays", kind: kInt},
 	{flag: "password-history-size", path: "Policies.PasswordPolicy.PasswordHistorySize", kind: kInt},
 	{flag: "deletion-protection", path: "DeletionProtection"},
+	{flag: "signing-algorithm", path: "SigningAlgorithm"},
+	{flag: "verify-before-update", path: "UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate", kind: kList},
+	// Messages: the Cognito fields; HTML bodies and the other templates go in --json as MessageTemplates.
+	{flag: "verification-email-subject", path: "VerificationMessageTemplate.EmailSubject"},
+	{flag: "verification-email-message", path: "VerificationMessageTemplate.EmailMessage"},
+	{flag: "verification-sms-message", path: "VerificationMessageTemplate.SmsMessage"},
+	{flag: "default-email-option", path: "VerificationMessageTemplate.DefaultEmailOption"},
+	{flag: "invite-email-subject", path: "AdminCreateUserConfig.InviteMessageTemplate.EmailSubject"},
+	{flag: "invite-email-message", path: "AdminCreateUserConfig.InviteMessageTemplate.EmailMessage"},
+	{flag: "invite-sms-message", path: "AdminCreateUserConfig.InviteMessageTemplate.SMSMessage"},
+	{flag: "admin-create-user-only", path: "AdminCreateUserConfig.AllowAdminCreateUserOnly", kind: kBool},
+	{flag: "sms-authentication-message", path: "SmsAuthenticationMessage"},
+	{flag: "email-from", path: "EmailConfiguration.From"},
+	{flag: "email-reply-to", path: "EmailConfiguration.ReplyToEmailAddress"},
+	{flag: "sign-up-code-minutes", path: "CodeValidity.SignUpMinutes", kind: kInt},
+	{flag: "reset-password-code-minutes", path: "CodeValidity.ResetPasswordMinutes", kind: kInt},
+	{flag: "attribute-code-minutes", path: "CodeValidity.AttributeVerificationMinutes", kind: kInt},
 }
 
 // App client settings accepted by create and update.
@@ -73,6 +90,9 @@ var clientSettings = []field{
 	{flag: "refresh-token-validity", path: "RefreshTokenValidity", kind: kInt},
 	{flag: "prevent-user-existence-errors", path: "PreventUserExistenceErrors"},
 	{flag: "enable-token-revocation", path: "EnableTokenRevocation", kind: kBool},
+	{flag: "refresh-token-rotation", path: "RefreshTokenRotation.Feature"},
+	{flag: "refresh-token-grace-seconds", path: "RefreshTokenRotation.RetryGracePeriodSeconds", kind: kInt},
+	{flag: "allow-loopback-any-port", path: "AllowLoopbackRedirectAnyPort", kind: kBool},
 }
 
 func join(parts ...[]field) []field {
@@ -93,6 +113,9 @@ var (
 		attrCol("EMAIL", "email"), attrCol("SUB", "sub"), col("CREATED", "UserCreateDate")}}
 	groupsTable = &tableSpec{list: "Groups", columns: []column{
 		col("NAME", "GroupName"), col("DESCRIPTION", "Description"), col("PRECEDENCE", "Precedence"), col("CREATED", "CreationDate")}}
+	messagesTable = &tableSpec{list: "Messages", columns: []column{
+		col("CREATED", "CreationDate"), col("TYPE", "Type"), col("CHANNEL", "Channel"), col("TO", "Destination"),
+		col("STATUS", "Status"), col("ATTEMPTS", "Attempts"), col("ERROR", "LastError")}}
 	resourceServersTable = &tableSpec{list: "ResourceServers", columns: []column{
 		col("IDENTIFIER", "Identifier"), col("NAME", "Name"), countCol("SCOPES", "Scopes")}}
 )
@@ -135,6 +158,7 @@ var commands = map[string]apiCommand{
 		{flag: "temporary-password", path: "TemporaryPassword"},
 		{flag: "message-action", path: "MessageAction"},
 		{flag: "force-alias-creation", path: "ForceAliasCreation", kind: kBool},
+		{flag: "delivery", path: "DesiredDeliveryMediums", kind: kList},
 	}},
 	"users list": {action: "ListUsers", table: usersTable, fields: []field{fPool,
 		{flag: "filter", path: "Filter"}, fLimit,
@@ -178,20 +202,29 @@ var commands = map[string]apiCommand{
 		{flag: "name", path: "Name", required: true},
 		{flag: "scope", path: "Scopes", kind: kScopes},
 	}},
+	"messages list": {action: "ListMessages", table: messagesTable, fields: []field{fPool,
+		{flag: "status", path: "Status"},
+		{flag: "max-results", path: "MaxResults", kind: kInt},
+		fToken}},
+
 	"resource-servers get":    {action: "DescribeResourceServer", fields: []field{fPool, {flag: "identifier", path: "Identifier", required: true}}},
 	"resource-servers delete": {action: "DeleteResourceServer", fields: []field{fPool, {flag: "identifier", path: "Identifier", required: true}}},
+	"keys rotate":             {action: "RotateSigningKey", fields: []field{fPool}},
+
 	"resource-servers list": {action: "ListResourceServers", table: resourceServersTable, fields: []field{fPool,
 		{flag: "max-results", path: "MaxResults", kind: kInt, def: "50"}, fToken}},
 }
 
 // apiGroups lists each group's subcommands, for usage; apiGroupOrder is the order shown.
 var (
-	apiGroupOrder = []string{"pools", "apps", "users", "groups", "resource-servers"}
+	apiGroupOrder = []string{"pools", "apps", "users", "groups", "resource-servers", "messages", "keys"}
 	apiGroups     = map[string][]string{
 		"pools":            {"create", "list", "get", "update", "delete", "add-attribute"},
 		"apps":             {"create", "list", "get", "update", "delete"},
 		"users":            {"create", "list", "get", "delete", "enable", "disable", "confirm", "set-password", "update-attributes", "delete-attributes", "add-to-group", "remove-from-group", "groups"},
 		"groups":           {"create", "get", "update", "delete", "list", "users"},
 		"resource-servers": {"create", "get", "list", "delete"},
+		"keys":             {"rotate"},
+		"messages":         {"list"},
 	}
 )

@@ -393,6 +393,12 @@ func TestStartupErrors(t *testing.T) {
 		{"unreachable database", nil, []string{"--data-dir", t.TempDir(), "--database-url", "postgres://u:hunter2@" + freeAddr(t) + "/db?sslmode=disable"}, "--database-url"},
 		{"unknown database scheme", nil, []string{"--data-dir", t.TempDir(), "--database-url", "mysql://db/x"}, "--database-url"},
 		{"unknown flag", nil, []string{"--nope"}, "flag provided but not defined"},
+		{"bad SMTP URL", []string{"USERPOOL_SMTP_URL=smtpx://u:hunter2@mail.example.com", "USERPOOL_MAIL_FROM=a@example.com"},
+			[]string{"--data-dir", t.TempDir()}, "scheme must be smtp or smtps"},
+		{"SMTP without a From address", nil, []string{"--data-dir", t.TempDir(), "--smtp-url", "smtp://u:hunter2@mail.example.com"}, "USERPOOL_MAIL_FROM is required"},
+		{"bad From address", nil, []string{"--data-dir", t.TempDir(), "--mail-from", "nobody"}, "--mail-from (USERPOOL_MAIL_FROM)"},
+		{"SMS webhook without a secret", nil, []string{"--data-dir", t.TempDir(), "--sms-webhook-url", "https://sms.example.com/hook"}, "USERPOOL_SMS_WEBHOOK_SECRET is required"},
+		{"SMS webhook not HTTP", []string{"USERPOOL_SMS_WEBHOOK_SECRET=hunter2"}, []string{"--data-dir", t.TempDir(), "--sms-webhook-url", "ftp://sms.example.com"}, "expected an http:// or https:// URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

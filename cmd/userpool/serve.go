@@ -162,10 +162,36 @@ func serve(args []string, e env) error {
 	}
 	pools := pool.NewService(store, cfg.Region)
 	users := user.NewService(store, pools, user.DefaultHasher())
+	worker, err := startMessaging(cfg, store, users, log)
+	if err != nil {
+		return err
+	}
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		_ = worker.Run(workerCtx)
+	}()
+	// Stopped after the server: requests finishing during shutdown may still write messages,
+	// and whatever is not delivered stays in the outbox for the next start.
+	defer func() {
+		stopWorker()
+		<-workerDone
+	}()
+
+	oidcProvider, signingKeys, stopOIDC, err := startOIDC(cfg, store, pools, log)
+	if err != nil {
+		return err
+	}
+	defer stopOIDC()
 
 	r := mux.NewRouter()
 	mountHealth(r, store, log)
-	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Logger: log, Now: time.Now}).Mount(r)
+	oidcProvider.Mount(r)
+	if err := mountHosted(ctx, r, cfg, store, pools, users, oidcProvider, e, log); err != nil {
+		return err
+	}
+	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Messages: store, Keys: signingKeys, Logger: log, Now: time.Now}).Mount(r)
 
 	srv := &http.Server{
 		Handler:           httpx.Recover(log)(httpx.SecurityHeaders(r)),
