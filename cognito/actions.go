@@ -68,10 +68,49 @@ var actions = map[string]action{
 	"AdminRemoveUserFromGroup": op(authSigV4, (*Handler).adminRemoveUserFromGroup),
 	"AdminListGroupsForUser":   op(authSigV4, (*Handler).adminListGroupsForUser),
 	"ListUsersInGroup":         op(authSigV4, (*Handler).listUsersInGroup),
+	// Hosted pages' branding.
+	"SetUICustomization": op(authSigV4, (*Handler).setUICustomization),
+	"GetUICustomization": op(authSigV4, (*Handler).getUICustomization),
+	// Sign-in (auth.go, srp.go, refresh.go): public actions identified by ClientId.
+	"InitiateAuth":                op(authNone, (*Handler).initiateAuth),
+	"RespondToAuthChallenge":      op(authNone, (*Handler).respondToAuthChallenge),
+	"GetTokensFromRefreshToken":   op(authNone, (*Handler).getTokensFromRefreshToken),
+	"RevokeToken":                 op(authNone, (*Handler).revokeToken),
+	"AdminInitiateAuth":           op(authSigV4, (*Handler).adminInitiateAuth),
+	"AdminRespondToAuthChallenge": op(authSigV4, (*Handler).adminRespondToAuthChallenge),
+	// Self-service (signup.go, accesstoken.go): public actions identified by ClientId or by
+	// the signed-in user's AccessToken.
+	"SignUp":                           op(authNone, (*Handler).signUp),
+	"ConfirmSignUp":                    op(authNone, (*Handler).confirmSignUp),
+	"ResendConfirmationCode":           op(authNone, (*Handler).resendConfirmationCode),
+	"ForgotPassword":                   op(authNone, (*Handler).forgotPassword),
+	"ConfirmForgotPassword":            op(authNone, (*Handler).confirmForgotPassword),
+	"GetUser":                          op(authNone, (*Handler).getUser),
+	"UpdateUserAttributes":             op(authNone, (*Handler).updateUserAttributes),
+	"DeleteUserAttributes":             op(authNone, (*Handler).deleteUserAttributes),
+	"GetUserAttributeVerificationCode": op(authNone, (*Handler).getUserAttributeVerificationCode),
+	"VerifyUserAttribute":              op(authNone, (*Handler).verifyUserAttribute),
+	"ChangePassword":                   op(authNone, (*Handler).changePassword),
+	"GlobalSignOut":                    op(authNone, (*Handler).globalSignOut),
+	"DeleteUser":                       op(authNone, (*Handler).deleteUser),
+	"AdminUserGlobalSignOut":           op(authSigV4, (*Handler).adminUserGlobalSignOut),
+	// MFA (mfa.go).
+	"SetUserPoolMfaConfig":      op(authSigV4, (*Handler).setUserPoolMfaConfig),
+	"GetUserPoolMfaConfig":      op(authSigV4, (*Handler).getUserPoolMfaConfig),
+	"AdminSetUserMFAPreference": op(authSigV4, (*Handler).adminSetUserMFAPreference),
+	"SetUserMFAPreference":      op(authNone, (*Handler).setUserMFAPreference),
+	"AssociateSoftwareToken":    op(authNone, (*Handler).associateSoftwareToken),
+	"VerifySoftwareToken":       op(authNone, (*Handler).verifySoftwareToken),
+	// Beyond Cognito: MFA reset and recovery codes.
+	"AdminResetUserMFA":       op(authSigV4, (*Handler).adminResetUserMFA),
+	"RegenerateRecoveryCodes": op(authNone, (*Handler).regenerateRecoveryCodes),
 	// Messages (beyond Cognito): the operator's message log.
 	"ListMessages": op(authSigV4, (*Handler).listMessages),
 	// Beyond Cognito: signing keys.
 	"RotateSigningKey": op(authSigV4, (*Handler).rotateSigningKey),
+	// Beyond Cognito: triggers (triggers.go).
+	"TestTrigger":            op(authSigV4, (*Handler).testTrigger),
+	"ListTriggerInvocations": op(authSigV4, (*Handler).listTriggerInvocations),
 }
 
 // op adapts a typed handler: it decodes the body into In, checks the members tagged

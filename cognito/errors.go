@@ -40,7 +40,13 @@ var statuses = map[errs.Code]int{
 	errs.CodeDeliveryFailure:      http.StatusBadRequest,
 	errs.TooManyFailedAttempts:    http.StatusBadRequest,
 	errs.InvalidLambdaResponse:    http.StatusBadRequest,
+	errs.UnexpectedLambda:         http.StatusBadRequest,
 	errs.ForbiddenCode:            http.StatusBadRequest,
+	errs.SoftwareTokenMFANotFound: http.StatusBadRequest,
+	errs.EnableSoftwareTokenMFA:   http.StatusBadRequest,
+	errs.MFAMethodNotFound:        http.StatusBadRequest,
+	errs.RefreshTokenReuse:        http.StatusBadRequest,
+	errs.Unauthorized:             http.StatusUnauthorized,
 	errs.Internal:                 http.StatusInternalServerError,
 }
 

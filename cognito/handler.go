@@ -16,8 +16,10 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/httpx"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/user"
 )
@@ -39,9 +41,20 @@ type Handler struct {
 	Messages MessageLog
 	// Keys are the pools' signing keys (the RotateSigningKey extension action, and a first
 	// key for every new pool); nil leaves keys to be created on first use.
-	Keys   SigningKeys
-	Logger *slog.Logger
-	Now    func() time.Time
+	Keys SigningKeys
+	// MFA serves the MFA actions (mfa.go) and the second-factor challenges; nil refuses them.
+	MFA *mfa.Service
+	// Auth wires the sign-in actions (auth.go); nil answers them with an internal error.
+	Auth *Auth
+	// Branding stores the hosted pages' UI customizations (SetUICustomization); nil refuses them.
+	Branding *branding.Service
+	// PublicURL starts the ImageUrl of GetUICustomization.
+	PublicURL string
+	// Triggers set the pools' trigger secrets (the TriggerSecrets extension of Create- and
+	// UpdateUserPool) and serve TestTrigger and ListTriggerInvocations; nil refuses them.
+	Triggers Triggers
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 const (

@@ -7,6 +7,7 @@ import (
 
 	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/trigger"
 )
 
 // userPoolType is Cognito's UserPoolType: the pool's own fields plus what is derived.
@@ -25,6 +26,8 @@ type userPoolType struct {
 	CreationDate                epoch                             `json:"CreationDate"`
 	LastModifiedDate            epoch                             `json:"LastModifiedDate"`
 	EstimatedNumberOfUsers      int64                             `json:"EstimatedNumberOfUsers"`
+	// TriggerSecrets (beyond Cognito) are the secrets CreateUserPool generated, shown once.
+	TriggerSecrets []trigger.SecretInput `json:"TriggerSecrets,omitempty"`
 }
 
 func (h *Handler) toUserPoolType(ctx context.Context, p *pool.Pool) (*userPoolType, error) {
@@ -131,6 +134,9 @@ type poolSettingsIn struct {
 	CodeValidity     *pool.CodeValidity
 	// SigningAlgorithm (RS256 or ES256); absent keeps the pool's (RS256 for a new pool).
 	SigningAlgorithm *string
+	LambdaConfig     *pool.LambdaConfig
+	// TriggerSecrets (beyond Cognito) set or rotate the triggers' signing secrets.
+	TriggerSecrets []trigger.SecretInput
 }
 
 // apply sets p's mutable settings from in; omitted ones take their defaults, as Cognito's
@@ -161,6 +167,7 @@ func (in *poolSettingsIn) apply(p *pool.Pool) {
 	if in.SigningAlgorithm != nil {
 		p.SigningAlgorithm = *in.SigningAlgorithm
 	}
+	p.LambdaConfig = in.LambdaConfig
 }
 
 type createUserPoolIn struct {
@@ -187,6 +194,9 @@ func (h *Handler) createUserPool(ctx context.Context, in *createUserPoolIn) (*us
 		p.UsernameConfiguration.CaseSensitive = orDefault(in.UsernameConfiguration.CaseSensitive, false)
 	}
 	in.apply(p)
+	if err := trigger.CheckSecrets(p, in.TriggerSecrets); err != nil {
+		return nil, err
+	}
 	created, err := h.Pools.CreatePool(ctx, p)
 	if err != nil {
 		return nil, err
@@ -194,7 +204,14 @@ func (h *Handler) createUserPool(ctx context.Context, in *createUserPoolIn) (*us
 	if err := h.syncSigningKey(ctx, created, ""); err != nil {
 		return nil, err
 	}
+	generated, err := h.configureSecrets(ctx, created, in.TriggerSecrets)
+	if err != nil {
+		return nil, err
+	}
 	out, err := h.toUserPoolType(ctx, created)
+	if out != nil {
+		out.TriggerSecrets = generated
+	}
 	return &userPoolOut{UserPool: out}, err
 }
 
@@ -220,7 +237,13 @@ type updateUserPoolIn struct {
 	Schema          []schemaAttributeIn
 }
 
-func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*empty, error) {
+// updateUserPoolOut is Cognito's empty answer plus, beyond Cognito, the trigger secrets that
+// were generated (shown this once).
+type updateUserPoolOut struct {
+	TriggerSecrets []trigger.SecretInput `json:"TriggerSecrets,omitempty"`
+}
+
+func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*updateUserPoolOut, error) {
 	cur, err := h.Pools.GetPool(ctx, in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -230,6 +253,9 @@ func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*em
 		p.Name = *in.PoolName
 	}
 	in.apply(&p)
+	if err := trigger.CheckSecrets(&p, in.TriggerSecrets); err != nil {
+		return nil, err
+	}
 	if in.AliasAttributes != nil {
 		p.AliasAttributes = in.AliasAttributes
 	}
@@ -246,7 +272,11 @@ func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*em
 	if err := h.syncSigningKey(ctx, updated, cur.Algorithm()); err != nil {
 		return nil, err
 	}
-	return &empty{}, nil
+	generated, err := h.configureSecrets(ctx, updated, in.TriggerSecrets)
+	if err != nil {
+		return nil, err
+	}
+	return &updateUserPoolOut{TriggerSecrets: generated}, nil
 }
 
 // schemaOverlay turns the schema sent to UpdateUserPool into attributes whose absent members
@@ -285,11 +315,11 @@ type listUserPoolsIn struct {
 }
 
 type userPoolDescription struct {
-	Id               string   `json:"Id"`
-	Name             string   `json:"Name"`
-	CreationDate     epoch    `json:"CreationDate"`
-	LastModifiedDate epoch    `json:"LastModifiedDate"`
-	LambdaConfig     struct{} `json:"LambdaConfig"`
+	Id               string            `json:"Id"`
+	Name             string            `json:"Name"`
+	CreationDate     epoch             `json:"CreationDate"`
+	LastModifiedDate epoch             `json:"LastModifiedDate"`
+	LambdaConfig     pool.LambdaConfig `json:"LambdaConfig"`
 }
 
 type listUserPoolsOut struct {
@@ -304,8 +334,12 @@ func (h *Handler) listUserPools(ctx context.Context, in *listUserPoolsIn) (*list
 	}
 	out := &listUserPoolsOut{UserPools: make([]userPoolDescription, 0, len(pools)), NextToken: pageToken(next)}
 	for _, p := range pools {
-		out.UserPools = append(out.UserPools, userPoolDescription{Id: p.Id, Name: p.Name,
-			CreationDate: epoch(p.CreationDate), LastModifiedDate: epoch(p.LastModifiedDate)})
+		d := userPoolDescription{Id: p.Id, Name: p.Name,
+			CreationDate: epoch(p.CreationDate), LastModifiedDate: epoch(p.LastModifiedDate)}
+		if p.LambdaConfig != nil {
+			d.LambdaConfig = *p.LambdaConfig
+		}
+		out.UserPools = append(out.UserPools, d)
 	}
 	return out, nil
 }

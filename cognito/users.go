@@ -16,6 +16,8 @@ type adminCreateUserIn struct {
 	ForceAliasCreation     bool
 	MessageAction          string
 	DesiredDeliveryMediums []string
+	ValidationData         []user.Attribute
+	ClientMetadata         map[string]string
 }
 
 type adminCreateUserOut struct {
@@ -30,6 +32,7 @@ func (h *Handler) adminCreateUser(ctx context.Context, in *adminCreateUserIn) (*
 		ForceAliasCreation: in.ForceAliasCreation,
 		MessageAction:      in.MessageAction,
 		DeliveryMediums:    in.DesiredDeliveryMediums,
+		Caller:             user.Caller{ValidationData: attributeMap(in.ValidationData), ClientMetadata: in.ClientMetadata},
 	})
 	if e, ok := errs.As(err); ok && e.Code == errs.AliasExists {
 		// Cognito's AdminCreateUser reports a taken alias as UsernameExistsException (its

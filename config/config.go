@@ -38,6 +38,9 @@ type Config struct {
 
 	// NoDemo turns off the demo app at /demo (--no-demo, USERPOOL_NO_DEMO=1).
 	NoDemo bool
+	// TriggersAllowPrivateNetworks lets triggers call loopback and private addresses
+	// (--triggers-allow-private-networks, USERPOOL_TRIGGERS_ALLOW_PRIVATE_NETWORKS=true).
+	TriggersAllowPrivateNetworks bool
 
 	// Message delivery; see message.Config. SMTPURL may hold a password and SMSWebhookSecret is
 	// one: neither is ever logged or shown as a flag default.
@@ -103,6 +106,9 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	}
 	noDemo, _ := strconv.ParseBool(getenv("USERPOOL_NO_DEMO"))
 	fs.BoolVar(&c.NoDemo, "no-demo", noDemo, "do not serve the demo app at /demo, nor create its pool ($USERPOOL_NO_DEMO)")
+	allowPrivate, _ := strconv.ParseBool(getenv("USERPOOL_TRIGGERS_ALLOW_PRIVATE_NETWORKS"))
+	fs.BoolVar(&c.TriggersAllowPrivateNetworks, "triggers-allow-private-networks", allowPrivate,
+		"let triggers call loopback and private network addresses, e.g. a receiver on localhost in development ($USERPOOL_TRIGGERS_ALLOW_PRIVATE_NETWORKS)")
 	return c
 }
 

@@ -42,7 +42,15 @@ const (
 	CodeDeliveryFailure      Code = "CodeDeliveryFailureException"
 	TooManyFailedAttempts    Code = "TooManyFailedAttemptsException"
 	InvalidLambdaResponse    Code = "InvalidLambdaResponseException"
+	UnexpectedLambda         Code = "UnexpectedLambdaException"
 	ForbiddenCode            Code = "ForbiddenException"
+	// App API sign-in (issue 5).
+	RefreshTokenReuse Code = "RefreshTokenReuseException"
+	Unauthorized      Code = "UnauthorizedException"
+	// MFA (issue 7).
+	SoftwareTokenMFANotFound Code = "SoftwareTokenMFANotFoundException"
+	EnableSoftwareTokenMFA   Code = "EnableSoftwareTokenMFAException"
+	MFAMethodNotFound        Code = "MFAMethodNotFoundException"
 )
 
 // Error is a domain error: a Cognito-named Code, a message safe to show the caller, and an

@@ -174,7 +174,7 @@ func TestEndToEnd(t *testing.T) {
 		rpA := s.rp(public)
 		verifier := oauth2.GenerateVerifier()
 		p := s.navigate(browser, http.MethodGet, rpA.cfg.AuthCodeURL("st1", oidc.Nonce("n1"), oauth2.S256ChallengeOption(verifier)), nil)
-		if !strings.Contains(p.body, `<label for="username">Email address</label>`) {
+		if !strings.Contains(p.body, `<label for="username" class="label-customizable">Email address</label>`) {
 			t.Errorf("the label does not say email:\n%s", p.body)
 		}
 		// A wrong password first: the same form again, nothing sent to the RP.

@@ -1,5 +1,7 @@
 // Package login serves the hosted pages of each pool: sign-in (with the pool's single sign-on
-// session) and logout. The pages are plain HTML forms that work without JavaScript; the
+// session), sign-up and confirmation, password reset, the new-password and profile steps of a
+// sign-in, logout, and the pool's branding (style sheet and logo). The pages are plain HTML
+// forms that work without JavaScript, in the language the app or the browser asks for; the
 // OpenID Connect protocol is the provider's, reached through Authorizer.
 package login
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
@@ -30,6 +33,20 @@ type Pools interface {
 type Users interface {
 	SignIn(ctx context.Context, poolID, username, password string) (*user.SignInResult, error)
 	Resume(ctx context.Context, poolID, sub string) (*user.User, error)
+	GetBySub(ctx context.Context, poolID, sub string) (*user.User, error)
+	SignUp(ctx context.Context, c *pool.Client, in user.SignUpInput) (*user.SignUpResult, error)
+	ConfirmSignUp(ctx context.Context, c *pool.Client, username, code string, forceAliasCreation bool) (*user.User, error)
+	ResendConfirmationCode(ctx context.Context, c *pool.Client, username string) (*user.CodeDelivery, error)
+	ForgotPassword(ctx context.Context, c *pool.Client, username string) (*user.CodeDelivery, error)
+	ConfirmForgotPassword(ctx context.Context, c *pool.Client, username, code, password string) error
+	CompleteNewPassword(ctx context.Context, c *pool.Client, sub, password string, attrs []user.Attribute) (*user.User, error)
+	CompleteProfile(ctx context.Context, c *pool.Client, sub string, attrs []user.Attribute) (*user.User, error)
+}
+
+// Branding is the pools' look (*branding.Service is one).
+type Branding interface {
+	// Get returns the client's customization, else the pool's; nil when there is none.
+	Get(ctx context.Context, poolID, clientID string) (*branding.Customization, error)
 }
 
 // Handler serves the hosted pages under /{pool}/.
@@ -38,6 +55,8 @@ type Handler struct {
 	Users      Users
 	Sessions   *session.Browsers
 	Authorizer Authorizer
+	// Branding gives each pool its look; nil shows every pool in the default look.
+	Branding Branding
 	// PublicURL is the server's public base URL; cookies are Secure when it is https.
 	PublicURL string
 	// CSRFKey signs the forms' CSRF tokens (DeriveCSRFKey); the same in every process.
@@ -59,6 +78,23 @@ func (h *Handler) Mount(r *mux.Router) {
 	r.HandleFunc(poolPath+"/login", h.pageHandler(h.signInPage)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc(poolPath+"/login", h.pageHandler(h.signIn)).Methods(http.MethodPost)
 	r.HandleFunc(poolPath+"/logout", h.pageHandler(h.logout)).Methods(http.MethodGet, http.MethodPost)
+	for path, fn := range map[string][2]func(http.ResponseWriter, *http.Request, *pool.Pool){
+		"/signup":      {h.signUpPage, h.signUp},
+		"/confirm":     {h.confirmPage, h.confirm},
+		"/forgot":      {h.forgotPage, h.forgot},
+		"/reset":       {h.resetPage, h.reset},
+		"/newpassword": {h.newPasswordPage, h.newPassword},
+		"/profile":     {h.profilePage, h.profile},
+	} {
+		r.HandleFunc(poolPath+path, h.pageHandler(fn[0])).Methods(http.MethodGet, http.MethodHead)
+		r.HandleFunc(poolPath+path, h.pageHandler(fn[1])).Methods(http.MethodPost)
+	}
+	r.HandleFunc(poolPath+"/confirm/resend", h.pageHandler(h.resend)).Methods(http.MethodPost)
+	// Cognito's hosted UI paths.
+	r.HandleFunc(poolPath+"/forgotPassword", h.pageHandler(h.cognitoPath("forgot"))).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(poolPath+"/confirmUser", h.pageHandler(h.confirmUser)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(poolPath+"/branding.css", h.styleSheet).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(poolPath+"/logo", h.logo).Methods(http.MethodGet, http.MethodHead)
 }
 
 // poolPath is the route prefix of a pool's pages, the same as the provider's (pool ids look
@@ -87,11 +123,10 @@ func (h *Handler) pageHandler(fn func(w http.ResponseWriter, r *http.Request, p 
 		p, err := h.Pools.GetPool(r.Context(), mux.Vars(r)["pool"])
 		if err != nil {
 			if errs.Is(err, errs.ResourceNotFound) || errs.Is(err, errs.InvalidParameter) {
-				h.message(w, r, http.StatusNotFound, templates.Brand{}, "Page not found",
-					"There is no sign-in page at this address. Check the link, or go back to the app and start again.")
+				h.message(w, r, http.StatusNotFound, h.plainView(r), "err.not_found_title", "err.not_found")
 				return
 			}
-			h.internal(w, r, templates.Brand{}, err)
+			h.internal(w, r, h.plainView(r), err)
 			return
 		}
 		fn(w, r, p)
@@ -112,8 +147,6 @@ func (h *Handler) logger() *slog.Logger {
 	return slog.Default()
 }
 
-func brand(p *pool.Pool) templates.Brand { return templates.Brand{Name: p.Name} }
-
 // render writes a page with the given status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	body, err := templates.Render(page, data)
@@ -129,19 +162,24 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 }
 
-// message renders the message page.
-func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, b templates.Brand, title string, paragraphs ...string) {
-	h.render(w, r, status, templates.PageMessage, templates.Message{
-		Base:       templates.Base{Title: title, Brand: b},
-		Paragraphs: paragraphs,
-	})
+// message renders the message page: a title and paragraphs, given as catalogue keys.
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, v view, title string, paragraphs ...string) {
+	h.messageLink(w, r, status, v, nil, title, paragraphs...)
+}
+
+// messageLink is message with a button to the next page.
+func (h *Handler) messageLink(w http.ResponseWriter, r *http.Request, status int, v view, next *templates.Link, title string, paragraphs ...string) {
+	texts := make([]string, len(paragraphs))
+	for i, k := range paragraphs {
+		texts[i] = v.t(k)
+	}
+	h.render(w, r, status, templates.PageMessage, templates.Message{Base: v.base(title, ""), Paragraphs: texts, Next: next})
 }
 
 // internal logs err and tells the user that the fault is ours.
-func (h *Handler) internal(w http.ResponseWriter, r *http.Request, b templates.Brand, err error) {
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, v view, err error) {
 	h.logger().ErrorContext(r.Context(), "hosted page failed", "path", r.URL.Path, "err", err)
-	h.message(w, r, http.StatusInternalServerError, b, "Something went wrong",
-		"The sign-in service could not complete your request. This is not your fault. Wait a moment and try again.")
+	h.message(w, r, http.StatusInternalServerError, v, "err.internal_title", "err.internal")
 }
 
 // basePath is the path of the public URL ("" or "/prefix"), which cookie paths start with.

@@ -188,6 +188,7 @@ type page struct {
 	status int
 	header http.Header
 	body   string
+	url    string // the page's address (set by site.navigate)
 }
 
 func do(t *testing.T, c *http.Client, method, u string, form url.Values) page {
@@ -209,7 +210,7 @@ func do(t *testing.T, c *http.Client, method, u string, form url.Values) page {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return page{resp.StatusCode, resp.Header, string(b)}
+	return page{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
 var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
@@ -442,7 +443,7 @@ func TestSignInErrors(t *testing.T) {
 		{"unconfirmed, wrong password", "una", "nope", http.StatusUnauthorized, []string{incorrect}},
 		{"disabled", "dis", password, http.StatusUnauthorized, []string{"User is disabled."}},
 		{"disabled, wrong password", "dis", "nope", http.StatusUnauthorized, []string{incorrect}},
-		{"temporary password", "temp", password, http.StatusOK, []string{"Choose a new password"}},
+		{"temporary password", "temp", password, http.StatusSeeOther, nil},
 		{"escaped username", `"><script>alert(1)</script>`, "nope", http.StatusUnauthorized, []string{`value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`}},
 	}
 	for _, tt := range tests {
@@ -517,7 +518,7 @@ func TestPagesAndHeaders(t *testing.T) {
 	}{
 		{"sign-in page", e.loginURL(e.request(e.appA.ClientId, func(ar *session.AuthRequest) { ar.LoginHint = "ann@example.com" })),
 			http.StatusOK, `value="ann@example.com"`},
-		{"label names the identifiers", e.loginURL(e.request(e.appA.ClientId, nil)), http.StatusOK, `<label for="username">Username or email address</label>`},
+		{"label names the identifiers", e.loginURL(e.request(e.appA.ClientId, nil)), http.StatusOK, `<label for="username" class="label-customizable">Username or email address</label>`},
 		{"malicious pool name", base + evil.Id + "/login?authRequestID=evil", http.StatusOK, "&lt;img src=x onerror=alert(1)&gt;"},
 		{"unknown request", e.loginURL("nope"), http.StatusBadRequest, "This sign-in has expired"},
 		{"request of another pool", base + e.pool.Id + "/login?authRequestID=evil", http.StatusBadRequest, "This sign-in has expired"},

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/userpool/userpool/pool"
-	"github.com/userpool/userpool/templates"
 )
 
 // logout ends the browser's SSO session in the pool and sends it back to the app, in either
@@ -20,13 +19,12 @@ import (
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		h.message(w, r, http.StatusBadRequest, brand(p), "The request could not be read",
-			"What your browser sent was not a valid sign-out request.")
+		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "logout.bad_request_title", "logout.bad_request")
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && validCookieValue(c.Value) {
 		if err := h.Sessions.End(r.Context(), p.Id, c.Value); err != nil {
-			h.internal(w, r, brand(p), err)
+			h.internal(w, r, h.view(r, p, nil), err)
 			return
 		}
 	}
@@ -37,17 +35,15 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
 		http.Redirect(w, r, target, http.StatusFound)
 		return
 	}
-	paragraphs := []string{"You are signed out. To use the app again, go back to it and sign in."}
+	paragraphs := []string{"logout.done"}
 	if refused != "" {
 		paragraphs = append(paragraphs, refused)
 	}
-	h.render(w, r, http.StatusOK, templates.PageMessage, templates.Message{
-		Base:       templates.Base{Title: "You are signed out", Brand: brand(p)},
-		Paragraphs: paragraphs,
-	})
+	h.message(w, r, http.StatusOK, h.view(r, p, nil), "logout.title", paragraphs...)
 }
 
-const notReturned = "The app asked to send you back to an address it has not registered, so you were not sent back to it."
+// notReturned is the catalogue key of the explanation of a refused logout redirect.
+const notReturned = "logout.not_returned"
 
 // logoutTarget returns where to send the browser after the logout, or "" and, when the
 // request asked for a redirect that is not allowed, why it was refused.

@@ -39,18 +39,17 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, p *pool.Poo
 			http.Redirect(w, r, h.basePath()+"/"+p.Id+"/oauth2/authorize?"+r.URL.RawQuery, http.StatusFound)
 			return
 		}
-		h.message(w, r, http.StatusBadRequest, brand(p), "This sign-in link is incomplete",
-			"Sign-in starts from the app you want to use. Go back to the app and choose to sign in there.")
+		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.incomplete_title", "err.incomplete")
 		return
 	}
 	ar, ok := h.authRequest(w, r, p, id)
 	if !ok {
 		return
 	}
-	if h.passThrough(w, r, p, ar) {
+	if h.forwardNext(w, r, p, ar) || h.passThrough(w, r, p, ar) {
 		return
 	}
-	h.renderSignIn(w, r, p, ar.ID, ar.LoginHint, http.StatusOK, signInErrors{})
+	h.renderSignIn(w, r, &flow{p: p, ar: ar, v: h.view(r, p, ar)}, ar.LoginHint, http.StatusOK, signInErrors{})
 }
 
 // authRequest loads the pending request, answering with an error page when it is not usable.
@@ -58,9 +57,7 @@ func (h *Handler) authRequest(w http.ResponseWriter, r *http.Request, p *pool.Po
 	ar, err := h.Authorizer.AuthRequest(r.Context(), p.Id, id)
 	if err != nil {
 		h.logger().InfoContext(r.Context(), "sign-in with an unusable auth request", "pool", p.Id, "err", err)
-		h.message(w, r, http.StatusBadRequest, brand(p), "This sign-in has expired",
-			"The sign-in you started is no longer valid: it took too long, or it was already completed.",
-			"Go back to the app and choose to sign in again.")
+		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.expired_title", "err.expired", "err.expired_next")
 		return nil, false
 	}
 	return ar, true
@@ -81,7 +78,7 @@ func (h *Handler) passThrough(w http.ResponseWriter, r *http.Request, p *pool.Po
 	if s != nil {
 		if _, err := h.Users.Resume(r.Context(), p.Id, s.Sub); err != nil {
 			if errs.CodeOf(err) == errs.Internal {
-				h.internal(w, r, brand(p), err)
+				h.internal(w, r, h.view(r, p, ar), err)
 				return true
 			}
 			s = nil
@@ -117,9 +114,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, p *pool.Pool,
 	next, err := h.Authorizer.Complete(r.Context(), p.Id, id, sub, authTime, amr)
 	if err != nil {
 		h.logger().InfoContext(r.Context(), "complete auth request", "pool", p.Id, "err", err)
-		h.message(w, r, http.StatusBadRequest, brand(p), "This sign-in has expired",
-			"The sign-in you started is no longer valid: it took too long, or it was already completed.",
-			"Go back to the app and choose to sign in again.")
+		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.expired_title", "err.expired", "err.expired_next")
 		return
 	}
 	http.Redirect(w, r, next, status)
@@ -130,137 +125,115 @@ type signInErrors struct {
 	alert, username, password string
 }
 
-func (h *Handler) renderSignIn(w http.ResponseWriter, r *http.Request, p *pool.Pool, id, username string, status int, e signInErrors) {
-	label, mode := identifierLabel(p)
-	h.render(w, r, status, templates.PageSignIn, templates.SignIn{
-		Base: templates.Base{Title: "Sign in", Brand: brand(p), CSRF: h.csrf(w, r, p.Id), Alert: e.alert},
+func (h *Handler) renderSignIn(w http.ResponseWriter, r *http.Request, f *flow, username string, status int, e signInErrors) {
+	label, mode := identifierLabel(f.v, f.p)
+	h.formPage(w, r, f, status, "signin.title", templates.Form{
+		Base: templates.Base{Alert: e.alert},
 		// The form posts back to this page's path with the request id in the body.
-		Action:        h.basePath() + "/" + p.Id + "/login",
-		AuthRequestID: id,
-		Username:      templates.Field{Label: label, Value: username, Error: e.username},
-		Password:      templates.Field{Label: "Password", Error: e.password},
-		InputMode:     mode,
+		Action: h.pageURL(f.p, "login", nil),
+		Inputs: []templates.Input{
+			{Name: fUsername, ID: "username", Label: label, Type: "text", InputMode: mode, Autocomplete: "username",
+				Required: true, MaxLength: maxIdentifier, Value: username, Error: e.username},
+			{Name: fPassword, ID: "password", Label: f.v.t("signin.password"), Type: "password", Autocomplete: "current-password",
+				Required: true, MaxLength: maxPassword, Error: e.password},
+		},
+		Submit: f.v.t("signin.submit"),
+		Links:  h.links(f, "forgot", "signup"),
 	})
 }
 
 // identifierLabel names what the pool accepts in the username field, and the keyboard to offer.
-func identifierLabel(p *pool.Pool) (string, string) {
-	names := map[string]string{"email": "email address", "phone_number": "phone number", "preferred_username": "preferred username"}
+func identifierLabel(v view, p *pool.Pool) (string, string) {
 	var parts []string
 	if len(p.UsernameAttributes) == 0 {
-		parts = append(parts, "username")
+		parts = append(parts, v.t("id.username"))
 	}
 	for _, a := range p.SignInAttributes() {
-		parts = append(parts, names[a])
+		parts = append(parts, v.t("id."+a))
 	}
 	mode := "text"
-	switch {
-	case len(parts) == 1 && parts[0] == "email address":
-		mode = "email"
-	case len(parts) == 1 && parts[0] == "phone number":
-		mode = "tel"
+	if len(parts) == 1 && len(p.UsernameAttributes) == 1 {
+		mode = map[string]string{"email": "email", "phone_number": "tel"}[p.UsernameAttributes[0]]
 	}
 	label := parts[0]
 	if n := len(parts); n > 1 {
-		label = strings.Join(parts[:n-1], ", ") + " or " + parts[n-1]
+		label = v.t("id.or", strings.Join(parts[:n-1], ", "), parts[n-1])
 	}
 	return strings.ToUpper(label[:1]) + label[1:], mode
 }
 
 // signIn handles the posted form.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		h.message(w, r, http.StatusBadRequest, brand(p), "The form could not be read",
-			"What your browser sent was not a valid sign-in form. Go back to the app and sign in again.")
+	if err := parseForm(w, r); err != nil {
+		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
 		return
 	}
-	ar, ok := h.authRequest(w, r, p, r.PostFormValue("authRequestID"))
-	if !ok {
+	f := h.startFlow(w, r, p, "login")
+	if f == nil {
 		return
 	}
 	username, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
 	if !h.checkCSRF(r, p.Id) {
 		// A forged or stale form: nothing is tried, the form is shown again with a fresh token.
-		h.renderSignIn(w, r, p, ar.ID, username, http.StatusForbidden, signInErrors{
-			alert: "This form has expired or was not sent from this page. Please sign in again."})
+		h.renderSignIn(w, r, f, username, http.StatusForbidden, signInErrors{alert: f.v.t("signin.csrf")})
 		return
 	}
 	var e signInErrors
 	switch {
 	case username == "":
-		label, _ := identifierLabel(p)
-		e.username = "Enter your " + strings.ToLower(label) + "."
+		label, _ := identifierLabel(f.v, p)
+		e.username = f.v.t("signin.enter", strings.ToLower(label))
 	case utf8.RuneCountInString(username) > maxIdentifier:
-		e.username = "This is too long to be a valid sign-in name."
+		e.username = f.v.t("signin.too_long")
 	}
 	switch {
 	case password == "":
-		e.password = "Enter your password."
+		e.password = f.v.t("signin.enter_password")
 	case utf8.RuneCountInString(password) > maxPassword:
-		e.password = "Passwords are at most 256 characters long."
+		e.password = f.v.t("signin.password_too_long")
 	}
 	if e.username != "" || e.password != "" {
-		h.renderSignIn(w, r, p, ar.ID, username, http.StatusBadRequest, e)
+		h.renderSignIn(w, r, f, username, http.StatusBadRequest, e)
 		return
 	}
 	res, err := h.Users.SignIn(r.Context(), p.Id, username, password)
 	if err != nil {
-		status, msg := h.signInError(r, p, ar, err)
+		status, msg := h.signInError(f, err)
 		if status == http.StatusInternalServerError {
-			h.internal(w, r, brand(p), err)
+			h.internal(w, r, f.v, err)
 			return
 		}
-		h.renderSignIn(w, r, p, ar.ID, username, status, signInErrors{alert: msg})
+		h.renderSignIn(w, r, f, username, status, signInErrors{alert: msg})
 		return
 	}
-	if res.Next == user.StepNewPassword {
-		h.message(w, r, http.StatusOK, brand(p), "Choose a new password",
-			"Your password is temporary: you must choose a new one before you can continue.",
-			"Choosing it on this page is not available yet. Ask your administrator to set a permanent password for your account, then sign in again.")
-		return
-	}
-	now := h.now().UTC()
-	var old string
-	if c, err := r.Cookie(sessionCookie); err == nil && validCookieValue(c.Value) {
-		old = c.Value
-	}
-	sid, err := h.Sessions.Start(r.Context(), p.Id, old, res.User.Sub, now, amrPassword)
-	if err != nil {
-		h.internal(w, r, brand(p), err)
-		return
-	}
-	http.SetCookie(w, h.cookie(p.Id, sessionCookie, sid, 0))
-	h.complete(w, r, p, ar.ID, res.User.Sub, now, amrPassword, http.StatusSeeOther)
+	h.signedIn(w, r, f, res)
 }
 
 // signInError maps a failed sign-in to a status and a message. Refusals that could reveal
 // whether an account exists share one message; the others come only after a correct
 // password, so they tell nothing to someone who does not know it.
-func (h *Handler) signInError(r *http.Request, p *pool.Pool, ar *session.AuthRequest, err error) (int, string) {
+func (h *Handler) signInError(f *flow, err error) (int, string) {
 	e, ok := errs.As(err)
 	if !ok {
 		return http.StatusInternalServerError, ""
 	}
 	switch e.Code {
 	case errs.NotAuthorized:
-		if errors.Is(err, user.ErrUnknownUser) && h.legacyExistenceErrors(r, p, ar) {
-			return http.StatusUnauthorized, "User does not exist."
+		switch {
+		case errors.Is(err, user.ErrUnknownUser) && f.client.PreventUserExistenceErrors == pool.PreventUserExistenceLegacy:
+			return http.StatusUnauthorized, f.v.t("signin.no_user")
+		case e.Message == "User is disabled.":
+			return http.StatusUnauthorized, f.v.t("signin.disabled")
+		case strings.HasPrefix(e.Message, "Temporary password has expired"):
+			return http.StatusUnauthorized, f.v.t("signin.temp_expired")
 		}
-		return http.StatusUnauthorized, e.Message
+		return http.StatusUnauthorized, f.v.t("signin.incorrect")
 	case errs.UserNotConfirmed:
-		return http.StatusForbidden, "Your account is not confirmed yet. Confirm it with the code we sent you when you signed up, then sign in."
+		return http.StatusForbidden, f.v.t("signin.unconfirmed")
 	case errs.PasswordResetRequired:
-		return http.StatusForbidden, "You must reset your password before you can sign in."
+		return http.StatusForbidden, f.v.t("signin.reset_required")
 	case errs.InvalidParameter:
 		return http.StatusBadRequest, e.Message
 	}
 	return http.StatusInternalServerError, ""
-}
-
-// legacyExistenceErrors reports whether the request's client opted out of hiding whether a
-// user exists (PreventUserExistenceErrors LEGACY).
-func (h *Handler) legacyExistenceErrors(r *http.Request, p *pool.Pool, ar *session.AuthRequest) bool {
-	c, err := h.Pools.GetClient(r.Context(), p.Id, ar.ClientID)
-	return err == nil && c.PreventUserExistenceErrors == pool.PreventUserExistenceLegacy
 }

@@ -15,6 +15,9 @@ type Channel string
 const (
 	Email Channel = "email"
 	SMS   Channel = "sms"
+	// Trigger carries the event of a non-blocking trigger (package trigger): Destination names
+	// the trigger, Type is the event's triggerSource and Content.Text the event JSON.
+	Trigger Channel = "trigger"
 )
 
 // Type is why a message is sent; each type has its own template.

@@ -25,7 +25,8 @@ type Config struct {
 // Senders are the senders for each channel, and whether each really delivers.
 type Senders struct {
 	Email, SMS         Sender
-	EmailLive, SMSLive bool // false: the channel goes to the dev outbox
+	Trigger            Sender // the trigger webhooks (package trigger); nil: trigger events fail
+	EmailLive, SMSLive bool   // false: the channel goes to the dev outbox
 }
 
 // For returns the sender of channel ch, or nil.
@@ -35,6 +36,8 @@ func (s Senders) For(ch Channel) Sender {
 		return s.Email
 	case SMS:
 		return s.SMS
+	case Trigger:
+		return s.Trigger
 	}
 	return nil
 }

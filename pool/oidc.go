@@ -3,6 +3,7 @@ package pool
 import (
 	"net"
 	"net/url"
+	"time"
 
 	"github.com/userpool/userpool/errs"
 )
@@ -41,6 +42,14 @@ func normalizeSigningAlgorithm(p *Pool) error {
 // RotatesRefreshTokens reports whether refresh_token grants give the client a new refresh token.
 func (c *Client) RotatesRefreshTokens() bool {
 	return c.RefreshTokenRotation != nil && c.RefreshTokenRotation.Feature == RotationEnabled
+}
+
+// RefreshRetryGrace is how long a rotated-out refresh token stays usable (a retried request).
+func (c *Client) RefreshRetryGrace() time.Duration {
+	if c.RefreshTokenRotation == nil {
+		return 0
+	}
+	return time.Duration(c.RefreshTokenRotation.RetryGracePeriodSeconds) * time.Second
 }
 
 // IsLoopbackRedirect reports whether raw is an http URL on a loopback host (127.0.0.1, [::1],

@@ -11,15 +11,17 @@ import (
 
 // Pool is a user pool (a tenant). Its id is "{region}_{9 letters or digits}".
 type Pool struct {
-	Id                          string                      `json:"Id"`
-	Name                        string                      `json:"Name"`
-	Policies                    Policies                    `json:"Policies"`
-	SchemaAttributes            []SchemaAttribute           `json:"SchemaAttributes"`
-	UsernameAttributes          []string                    `json:"UsernameAttributes,omitempty"`
-	AliasAttributes             []string                    `json:"AliasAttributes,omitempty"`
-	UsernameConfiguration       UsernameConfiguration       `json:"UsernameConfiguration"`
-	AutoVerifiedAttributes      []string                    `json:"AutoVerifiedAttributes,omitempty"`
-	MfaConfiguration            string                      `json:"MfaConfiguration"`
+	Id                     string                `json:"Id"`
+	Name                   string                `json:"Name"`
+	Policies               Policies              `json:"Policies"`
+	SchemaAttributes       []SchemaAttribute     `json:"SchemaAttributes"`
+	UsernameAttributes     []string              `json:"UsernameAttributes,omitempty"`
+	AliasAttributes        []string              `json:"AliasAttributes,omitempty"`
+	UsernameConfiguration  UsernameConfiguration `json:"UsernameConfiguration"`
+	AutoVerifiedAttributes []string              `json:"AutoVerifiedAttributes,omitempty"`
+	MfaConfiguration       string                `json:"MfaConfiguration"`
+	// MfaFactors are the second factors the pool offers (see pool/mfa.go).
+	MfaFactors                  MfaFactors                  `json:"MfaFactors"`
 	DeletionProtection          string                      `json:"DeletionProtection"`
 	AdminCreateUserConfig       AdminCreateUserConfig       `json:"AdminCreateUserConfig"`
 	AccountRecoverySetting      *AccountRecoverySetting     `json:"AccountRecoverySetting,omitempty"`
@@ -43,9 +45,11 @@ type Pool struct {
 	// bodies, reset-password, attribute-verification and MFA email templates.
 	MessageTemplates message.Templates `json:"MessageTemplates"`
 	// CodeValidity (beyond Cognito) says how long codes stay valid.
-	CodeValidity     CodeValidity `json:"CodeValidity"`
-	CreationDate     time.Time    `json:"-"`
-	LastModifiedDate time.Time    `json:"-"`
+	CodeValidity CodeValidity `json:"CodeValidity"`
+	// LambdaConfig holds the pool's triggers: webhook URLs where Cognito has Lambda ARNs.
+	LambdaConfig     *LambdaConfig `json:"LambdaConfig,omitempty"`
+	CreationDate     time.Time     `json:"-"`
+	LastModifiedDate time.Time     `json:"-"`
 	// Version increases on every update; caches compare it to know they are stale.
 	Version int64 `json:"-"`
 }

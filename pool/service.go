@@ -38,6 +38,18 @@ func checkPage(page Page, lo, hi, def int) (Page, error) {
 // usernames, taken from in.UsernameConfiguration as the caller sent it), generates the id and
 // stores the pool. A zero PasswordPolicy means none was sent: DefaultPasswordPolicy applies.
 func (s *Service) CreatePool(ctx context.Context, in *Pool) (*Pool, error) {
+	suffix, err := randomString(alnum, 9)
+	if err != nil {
+		return nil, fmt.Errorf("create pool: %w", err)
+	}
+	if suffix == SystemPoolSuffix {
+		return nil, errs.New(errs.ConcurrentModification, "The generated pool id is reserved; try again.")
+	}
+	return s.createPool(ctx, in, s.region+"_"+suffix)
+}
+
+// createPool validates in, fills the defaults and stores it with the given id.
+func (s *Service) createPool(ctx context.Context, in *Pool, id string) (*Pool, error) {
 	p := *in
 	schema, err := buildSchema(in.SchemaAttributes)
 	if err != nil {
@@ -47,11 +59,7 @@ func (s *Service) CreatePool(ctx context.Context, in *Pool) (*Pool, error) {
 	if err := normalizeSettings(&p); err != nil {
 		return nil, err
 	}
-	suffix, err := randomString(alnum, 9)
-	if err != nil {
-		return nil, fmt.Errorf("create pool: %w", err)
-	}
-	p.Id = s.region + "_" + suffix
+	p.Id = id
 	now := s.now().UTC()
 	p.CreationDate, p.LastModifiedDate = now, now
 	if err := s.store.CreatePool(ctx, &p); err != nil {
@@ -193,6 +201,9 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if IsSystemPool(id) {
+		return errs.New(errs.InvalidParameter, "The user pool %s holds the admin console's operators and cannot be deleted.", id)
+	}
 	if p.DeletionProtection == DeletionProtectionActive {
 		return errs.New(errs.InvalidParameter, "The user pool %s cannot be deleted because deletion protection is activated.", id)
 	}
@@ -212,7 +223,9 @@ func (s *Service) ListPools(ctx context.Context, page Page) ([]*Pool, string, er
 	if err != nil {
 		return nil, "", fmt.Errorf("list pools: %w", err)
 	}
-	return pools, next, nil
+	// The system pool is reached by its id only (the console's operators page), so that
+	// tools listing pools never offer to change or delete it. A page may come back one short.
+	return slices.DeleteFunc(pools, func(p *Pool) bool { return IsSystemPool(p.Id) }), next, nil
 }
 
 // AddCustomAttributes adds 1–25 custom attributes (names given without or with "custom:").
@@ -314,6 +327,15 @@ func (s *Service) GetClient(ctx context.Context, poolID, clientID string) (*Clie
 	c, err := s.store.GetClient(ctx, poolID, clientID)
 	if err != nil {
 		return nil, fmt.Errorf("get client: %w", err)
+	}
+	return c, nil
+}
+
+// FindClient returns the app client with the id, in whatever pool it is.
+func (s *Service) FindClient(ctx context.Context, clientID string) (*Client, error) {
+	c, err := s.store.FindClient(ctx, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("find client: %w", err)
 	}
 	return c, nil
 }

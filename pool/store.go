@@ -21,7 +21,12 @@ type Store interface {
 
 	CreateClient(ctx context.Context, c *Client) error
 	GetClient(ctx context.Context, poolID, clientID string) (*Client, error)
+	// FindClient returns the app client with the id in whatever pool it is (ids are unique):
+	// how the Cognito API's public actions, identified by ClientId, find their pool.
+	FindClient(ctx context.Context, clientID string) (*Client, error)
 	UpdateClient(ctx context.Context, c *Client) error
+	// SetClientSecret replaces a client's secret (sealed at rest).
+	SetClientSecret(ctx context.Context, poolID, clientID, secret string) error
 	DeleteClient(ctx context.Context, poolID, clientID string) error
 	ListClients(ctx context.Context, poolID string, page Page) ([]*Client, string, error)
 

@@ -101,6 +101,9 @@ func normalizeSettings(p *Pool) error {
 	if err := normalizeSigningAlgorithm(p); err != nil {
 		return err
 	}
+	if err := normalizeLambdaConfig(p); err != nil {
+		return err
+	}
 	if err := checkSubset("UsernameAttributes", p.UsernameAttributes, []string{"email", "phone_number"}); err != nil {
 		return err
 	}
@@ -123,6 +126,7 @@ func normalizeSettings(p *Pool) error {
 	default:
 		return errs.New(errs.InvalidParameter, "MfaConfiguration must be OFF, ON or OPTIONAL, not %q.", p.MfaConfiguration)
 	}
+	normalizeMfaFactors(p)
 	switch p.DeletionProtection {
 	case "":
 		p.DeletionProtection = DeletionProtectionInactive

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -140,7 +139,7 @@ func (p *Provider) userInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scopes := claims.Scopes()
-	if !slices.Contains(scopes, token.ScopeOpenID) {
+	if !token.GrantsUserInfo(scopes) {
 		bearerError(w, http.StatusForbidden, "insufficient_scope", "the openid scope is required")
 		return
 	}

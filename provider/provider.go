@@ -25,9 +25,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -107,6 +104,7 @@ type Provider struct {
 	keys     *keys.Service
 	op       *op.Provider
 	verifier *token.Verifier
+	tokens   *session.Tokens
 
 	poolCache   *ttlCache[*pool.Pool]
 	clientCache *ttlCache[*pool.Client]
@@ -137,6 +135,7 @@ func New(cfg Config, pools Pools, users Users, store session.Store, keySvc *keys
 	p.clientCache = newTTLCache[*pool.Client](cfg.CacheTTL, cfg.Now)
 	p.originCache = newTTLCache[map[string]bool](cfg.CacheTTL, cfg.Now)
 	p.verifier = &token.Verifier{Keys: keySvc, Now: cfg.Now}
+	p.tokens = &session.Tokens{Store: store, Now: cfg.Now}
 	opts := []op.Option{
 		op.WithCustomEndpoints(op.NewEndpoint(PathAuthorize[1:]), op.NewEndpoint(PathToken[1:]), op.NewEndpoint(PathUserInfo[1:]),
 			op.NewEndpoint(PathRevoke[1:]), op.NewEndpoint(PathLogout[1:]), op.NewEndpoint(PathJWKS[1:])),
@@ -258,17 +257,7 @@ func (p *Provider) signingKey(ctx context.Context, pl *pool.Pool) (*keys.Signing
 }
 
 // randomToken returns n random bytes, base64url-encoded: codes, refresh tokens, request ids.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func randomToken(n int) string { return session.NewSecret(n) }
 
-// hashSecret is the stored form of a code or refresh token: they are random and long, so a
-// plain SHA-256 is enough (no slow hash: these are looked up by their hash).
-func hashSecret(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
+// hashSecret is the stored form of a code or refresh token (session.HashSecret).
+func hashSecret(s string) string { return session.HashSecret(s) }

@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
@@ -40,71 +38,39 @@ func (p *Provider) startFamily(ctx context.Context, a *authRequest, refresh bool
 	if err != nil {
 		return "", oauthError(err)
 	}
-	now := p.now()
 	c := a.client
-	f := &session.Family{ID: token.NewJTI(), PoolID: pl.Id, ClientID: c.ClientId, Sub: u.Sub, AuthRequestID: a.r.ID,
-		CreatedAt: now, ExpiresAt: now.Add(max(c.AccessTokenTTL(), c.IDTokenTTL()))}
-	var rt *session.RefreshToken
-	var plain string
+	g := session.Grant{FamilyID: token.NewJTI(), PoolID: pl.Id, ClientID: c.ClientId, Sub: u.Sub, AuthRequestID: a.r.ID,
+		Scopes: a.r.Scopes, AMR: a.r.AMR, AuthTime: a.r.AuthTime, TokenTTL: max(c.AccessTokenTTL(), c.IDTokenTTL())}
 	if refresh {
-		plain = randomToken(32)
-		rt = &session.RefreshToken{ID: randomToken(16), PoolID: pl.Id, FamilyID: f.ID, ClientID: c.ClientId, Sub: u.Sub,
-			TokenHash: hashSecret(plain), Scopes: a.r.Scopes, AMR: a.r.AMR, AuthTime: a.r.AuthTime,
-			CreatedAt: now, ExpiresAt: now.Add(c.RefreshTokenTTL())}
-		if rt.ExpiresAt.After(f.ExpiresAt) {
-			f.ExpiresAt = rt.ExpiresAt
-		}
+		g.RefreshTTL = c.RefreshTokenTTL()
 	}
-	if err := p.store.CreateFamily(ctx, f, rt); err != nil {
+	f, plain, err := p.tokens.Start(ctx, g)
+	if err != nil {
 		return "", oauthError(err)
 	}
 	a.user, a.originJTI = u, f.ID
 	return plain, nil
 }
 
-// refreshRequest checks a presented refresh token. A token rotated out longer ago than the
-// app's grace period is a reuse: the whole family is revoked (whoever holds the newer token
-// must sign in again), as RFC 9700 section 4.14.2 recommends.
+// refreshRequest checks a presented refresh token with the shared rules (session.Tokens): a
+// token rotated out longer ago than the app's grace period revokes its family.
 func (p *Provider) refreshRequest(ctx context.Context, plain string) (*refreshRequest, error) {
 	pl, err := poolOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	invalid := oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
-	rt, err := p.store.GetRefreshToken(ctx, pl.Id, hashSecret(plain))
-	if err != nil {
-		if errors.Is(err, session.ErrNotFound) {
-			return nil, invalid.WithParent(err)
-		}
-		return nil, oauthError(err)
-	}
-	if id, _ := ctx.Value(clientIDKey{}).(string); id != rt.ClientID {
-		return nil, invalid.WithParent(errors.New("refresh token of another client"))
-	}
-	now := p.now()
-	if rt.RevokedAt != nil || !now.Before(rt.ExpiresAt) {
-		return nil, invalid
-	}
-	c, err := p.client(ctx, pl.Id, rt.ClientID)
+	clientID, _ := ctx.Value(clientIDKey{}).(string)
+	c, err := p.client(ctx, pl.Id, clientID)
 	if err != nil {
 		return nil, invalid.WithParent(err)
 	}
-	if rt.RotatedAt != nil {
-		var grace time.Duration
-		if r := c.RefreshTokenRotation; r != nil {
-			grace = time.Duration(r.RetryGracePeriodSeconds) * time.Second
-		}
-		if now.After(rt.RotatedAt.Add(grace)) {
-			if err := p.store.RevokeFamily(ctx, pl.Id, rt.FamilyID, now); err != nil {
-				return nil, oauthError(err)
-			}
-			slog.WarnContext(ctx, "rotated refresh token reused; its family is revoked", "pool", pl.Id, "client_id", rt.ClientID, "token", rt.ID)
-			return nil, invalid
-		}
+	rt, err := p.tokens.Check(ctx, pl.Id, c.ClientId, plain, c.RefreshRetryGrace())
+	if errors.Is(err, session.ErrInvalidRefreshToken) {
+		return nil, invalid.WithParent(err)
 	}
-	f, err := p.store.GetFamily(ctx, pl.Id, rt.FamilyID)
-	if err != nil || f.RevokedAt != nil {
-		return nil, invalid
+	if err != nil {
+		return nil, oauthError(err)
 	}
 	u, err := p.tokenUser(ctx, pl.Id, rt.Sub)
 	if err != nil {
@@ -119,12 +85,8 @@ func (p *Provider) rotate(ctx context.Context, r *refreshRequest, current string
 	if !r.client.RotatesRefreshTokens() {
 		return current, nil
 	}
-	now := p.now()
-	plain := randomToken(32)
-	next := &session.RefreshToken{ID: randomToken(16), PoolID: r.rt.PoolID, FamilyID: r.rt.FamilyID, ClientID: r.rt.ClientID,
-		Sub: r.rt.Sub, TokenHash: hashSecret(plain), Scopes: r.rt.Scopes, AMR: r.rt.AMR, AuthTime: r.rt.AuthTime,
-		CreatedAt: now, ExpiresAt: r.rt.ExpiresAt}
-	if err := p.store.RotateRefreshToken(ctx, r.rt.PoolID, r.rt.ID, next, now); err != nil {
+	plain, err := p.tokens.Rotate(ctx, r.rt)
+	if err != nil {
 		return "", oauthError(err)
 	}
 	return plain, nil

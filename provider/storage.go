@@ -14,11 +14,9 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
-	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/token"
-	"github.com/userpool/userpool/user"
 )
 
 // storage is the op.Storage of a Provider. The pool of every call is the one PoolMiddleware put
@@ -178,20 +176,11 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 	if !c.EnableTokenRevocation {
 		return oidc.ErrInvalidRequest().WithDescription("token revocation is disabled for this app client")
 	}
-	rt, err := s.p.store.GetRefreshToken(ctx, pl.Id, tokenOrID)
-	if errors.Is(err, session.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return oauthError(err)
-	}
-	if rt.ClientID != clientID {
+	err = s.p.tokens.Revoke(ctx, pl.Id, clientID, tokenOrID)
+	if errors.Is(err, session.ErrWrongClient) {
 		return oidc.ErrUnauthorizedClient().WithDescription("the token was not issued to this client")
 	}
-	if err := s.p.store.RevokeFamily(ctx, pl.Id, rt.FamilyID, s.p.now()); err != nil {
-		return oauthError(err)
-	}
-	return nil
+	return oauthError(err)
 }
 
 // --- keys
@@ -430,28 +419,7 @@ func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([
 
 func (s *storage) Health(context.Context) error { return nil }
 
-// tokenUser loads a user for a token: it must exist and be enabled.
+// tokenUser loads a user for a token: it must exist and be enabled (token.LoadUser).
 func (p *Provider) tokenUser(ctx context.Context, poolID, sub string) (*token.User, error) {
-	u, err := p.users.GetUser(ctx, poolID, user.Lookup{Kind: user.BySub, Key: sub})
-	if err != nil {
-		return nil, err
-	}
-	if !u.Enabled {
-		return nil, errs.New(errs.NotAuthorized, "User is disabled.")
-	}
-	tu := &token.User{Sub: u.Sub, Username: u.Username, Attributes: u.Attributes}
-	page := pool.Page{Limit: 60}
-	for {
-		groups, next, err := p.users.ListGroupsForUser(ctx, poolID, sub, page)
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range groups {
-			tu.Groups = append(tu.Groups, token.Group{Name: g.GroupName, Precedence: g.Precedence})
-		}
-		if next == "" {
-			return tu, nil
-		}
-		page.After = next
-	}
+	return token.LoadUser(ctx, p.users, poolID, sub)
 }

@@ -93,6 +93,9 @@ type Store interface {
 	// sessions are the BrowserStore's; a disabled or deleted user cannot complete a sign-in
 	// with one, since the provider checks the user.
 	RevokeUserTokens(ctx context.Context, poolID, sub string, now time.Time) error
+	// RevokeClientTokens revokes every family and refresh token issued to the app client (the
+	// console's "revoke all tokens of this app") and returns how many families it revoked.
+	RevokeClientTokens(ctx context.Context, poolID, clientID string, now time.Time) (int64, error)
 	// DeleteExpiredSessions removes auth requests, families and refresh tokens that expired
 	// before now, in every pool, and returns how many rows went.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)

@@ -17,10 +17,16 @@ const migrationLockID int64 = 0x75736572706f6f6c
 var migrations = []*gormigrate.Migration{
 	{ID: "0001_initial", Migrate: migrate0001},
 	{ID: "0002_signing_keys", Migrate: migrate0002},
-	{ID: "0003_messages", Migrate: migrate0003Messages}, // in outbox.go
-	{ID: "0004_signin", Migrate: migrate0004SignIn},     // in browsersessions.go
-	{ID: "0005_sessions", Migrate: migrate0005Sessions}, // in sessions.go
-	{ID: "0006_codes", Migrate: migrate0006Codes},       // in codes.go
+	{ID: "0003_messages", Migrate: migrate0003Messages},     // in outbox.go
+	{ID: "0004_signin", Migrate: migrate0004SignIn},         // in browsersessions.go
+	{ID: "0005_sessions", Migrate: migrate0005Sessions},     // in sessions.go
+	{ID: "0006_codes", Migrate: migrate0006Codes},           // in codes.go
+	{ID: "0007_challenges", Migrate: migrate0007Challenges}, // in challenges.go
+	{ID: "0008_srp", Migrate: migrate0008SRP},               // in users.go
+	{ID: "0009_branding", Migrate: migrate0009Branding},     // in branding.go
+	{ID: "0010_admin", Migrate: migrate0010Admin},           // in admin.go
+	{ID: "0011_triggers", Migrate: migrate0011Triggers},     // in triggers.go
+	{ID: "0012_mfa", Migrate: migrate0012MFA},               // in mfa.go
 }
 
 // runMigrations applies the pending migrations inside tx (which holds the migration lock).

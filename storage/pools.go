@@ -141,7 +141,8 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 			return poolNotFound(id)
 		}
 		for _, table := range []string{"group_members", "user_groups", "users", "clients", "resource_servers", "messages", "signing_keys",
-			"auth_requests", "token_families", "refresh_tokens", "codes", "code_sends"} {
+			"auth_requests", "token_families", "refresh_tokens", "codes", "code_sends", "activity_daily", "operator_sessions", "ui_customizations", "challenges",
+			"mfa_totp", "mfa_recovery_codes", "mfa_attempts", "trigger_secrets", "trigger_invocations"} {
 			if err := tx.Exec("DELETE FROM "+table+" WHERE pool_id = ?", id).Error; err != nil {
 				return fmt.Errorf("delete pool %s: %w", table, err)
 			}
@@ -277,6 +278,18 @@ func (s *Store) GetClient(ctx context.Context, poolID, clientID string) (*pool.C
 	err := s.db.WithContext(ctx).Where("pool_id = ? AND client_id = ?", poolID, clientID).Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("get client: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, clientNotFound(clientID)
+	}
+	return s.toClient(&rows[0])
+}
+
+// FindClient implements pool.Store: app client ids are unique across pools.
+func (s *Store) FindClient(ctx context.Context, clientID string) (*pool.Client, error) {
+	var rows []clientRow
+	if err := s.db.WithContext(ctx).Where("client_id = ?", clientID).Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("find client: %w", err)
 	}
 	if len(rows) == 0 {
 		return nil, clientNotFound(clientID)

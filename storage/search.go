@@ -80,7 +80,7 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q user.Query) ([]*
 		}
 		next = encodeCursor(c)
 	}
-	users, err := toUsers(rows)
+	users, err := s.toUsers(rows)
 	return users, next, err
 }
 

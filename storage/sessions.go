@@ -463,9 +463,13 @@ func (s *Store) RevokeUserTokens(ctx context.Context, poolID, sub string, now ti
 	})
 }
 
-// revokeUserTokens revokes every family and refresh token of a user inside tx; UpdateUser and
-// DeleteUser call it so that disabling or deleting a user ends their sessions atomically.
+// revokeUserTokens revokes every family and refresh token of a user and ends their SSO browser
+// sessions inside tx; UpdateUser and DeleteUser call it so that disabling or deleting a user
+// ends their sessions atomically.
 func revokeUserTokens(tx *gorm.DB, poolID, sub string, t time.Time) error {
+	if err := tx.Where("pool_id = ? AND sub = ?", poolID, sub).Delete(&browserSessionRow{}).Error; err != nil {
+		return fmt.Errorf("end user's browser sessions: %w", err)
+	}
 	if err := tx.Model(&familyRow{}).Where("pool_id = ? AND sub = ? AND revoked_at IS NULL", poolID, sub).
 		Update("revoked_at", t).Error; err != nil {
 		return fmt.Errorf("revoke user's token families: %w", err)

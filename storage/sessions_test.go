@@ -136,14 +136,15 @@ func TestSessions(t *testing.T) {
 	})
 }
 
-// Disabling or deleting a user revokes all their token families, in the same transaction.
+// Disabling or deleting a user, or signing them out everywhere, revokes all their token
+// families and ends their SSO browser sessions, in the same transaction; other users keep theirs.
 func TestUserChangesRevokeSessions(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := t.Context()
 		p := "local_sessions1"
 		createPool(t, s, p)
 		now := time.Now().UTC()
-		for _, sub := range []string{"u1", "u2"} {
+		for _, sub := range []string{"u1", "u2", "u3", "u4"} {
 			u := &user.User{PoolID: p, Sub: sub, Username: sub, UsernameKey: sub, Status: user.StatusConfirmed, Enabled: true}
 			if err := s.CreateUser(ctx, u); err != nil {
 				t.Fatal(err)
@@ -153,6 +154,12 @@ func TestUserChangesRevokeSessions(t *testing.T) {
 				AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 			if err := s.CreateFamily(ctx, f, rt); err != nil {
 				t.Fatal(err)
+			}
+			for _, id := range []string{"b1-" + sub, "b2-" + sub} {
+				if err := s.CreateBrowserSession(ctx, &session.BrowserSession{IDHash: id, PoolID: p, Sub: sub, AuthTime: now,
+					AMR: []string{"pwd"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		u1, err := s.GetUser(ctx, p, user.Lookup{Kind: user.BySub, Key: "u1"})
@@ -166,14 +173,24 @@ func TestUserChangesRevokeSessions(t *testing.T) {
 		if err := s.DeleteUser(ctx, p, "u2"); err != nil {
 			t.Fatal(err)
 		}
-		for _, sub := range []string{"u1", "u2"} {
+		if err := s.RevokeUserTokens(ctx, p, "u3", now); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"u1", "u2", "u3", "u4"} {
+			ended := sub != "u4"
 			f, err := s.GetFamily(ctx, p, "f-"+sub)
-			if err != nil || f.RevokedAt == nil {
+			if err != nil || (f.RevokedAt != nil) != ended {
 				t.Errorf("family of %s: %+v %v", sub, f, err)
 			}
 			rt, err := s.GetRefreshToken(ctx, p, "h-"+sub)
-			if err != nil || rt.RevokedAt == nil {
+			if err != nil || (rt.RevokedAt != nil) != ended {
 				t.Errorf("refresh token of %s: %+v %v", sub, rt, err)
+			}
+			for _, id := range []string{"b1-" + sub, "b2-" + sub} {
+				bs, err := s.GetBrowserSession(ctx, p, id)
+				if err != nil || (bs == nil) != ended {
+					t.Errorf("browser session %s of %s: %+v %v", id, sub, bs, err)
+				}
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -30,6 +31,10 @@ type userRow struct {
 	TemporaryPasswordExpiresAt *time.Time
 	ProfileIncomplete          bool
 	MFA                        string `gorm:"column:mfa"` // user.MFASettings as JSON
+	// SRPSalt is hex; SRPVerifier is sealed with the master key (see sealSRP). Both empty
+	// for a user without a verifier.
+	SRPSalt     string `gorm:"column:srp_salt"`
+	SRPVerifier string `gorm:"column:srp_verifier"`
 	// Copies of attributes that ListUsers searches, so that each has an index.
 	Email             *string
 	PhoneNumber       *string
@@ -149,16 +154,63 @@ func (r *userRow) toUser() (*user.User, error) {
 	return u, nil
 }
 
-func toUsers(rows []userRow) ([]*user.User, error) {
+func (s *Store) toUsers(rows []userRow) ([]*user.User, error) {
 	out := make([]*user.User, 0, len(rows))
 	for i := range rows {
-		u, err := rows[i].toUser()
+		u, err := s.toUser(&rows[i])
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, u)
 	}
 	return out, nil
+}
+
+// srpPurpose binds a sealed SRP verifier to its user, so that it cannot be moved to another.
+func srpPurpose(poolID, sub string) string { return "srp-verifier/" + poolID + "/" + sub }
+
+// userRow converts u to its row, sealing its SRP verifier.
+func (s *Store) userRow(u *user.User) (*userRow, error) {
+	row, err := toUserRow(u)
+	if err != nil {
+		return nil, err
+	}
+	if len(u.SRPVerifier) > 0 {
+		row.SRPSalt = hex.EncodeToString(u.SRPSalt)
+		row.SRPVerifier = s.sealer.Seal(srpPurpose(u.PoolID, u.Sub), u.SRPVerifier)
+	}
+	return row, nil
+}
+
+// toUser converts a row to its user, opening its SRP verifier.
+func (s *Store) toUser(r *userRow) (*user.User, error) {
+	u, err := r.toUser()
+	if err != nil {
+		return nil, err
+	}
+	if r.SRPVerifier != "" {
+		if u.SRPSalt, err = hex.DecodeString(r.SRPSalt); err != nil {
+			return nil, fmt.Errorf("decode srp salt of user %s: %w", r.Sub, err)
+		}
+		if u.SRPVerifier, err = s.sealer.Open(srpPurpose(r.PoolID, r.Sub), r.SRPVerifier); err != nil {
+			return nil, fmt.Errorf("open srp verifier of user %s: %w", r.Sub, err)
+		}
+	}
+	return u, nil
+}
+
+// migrate0008SRP adds the users' SRP salt and sealed verifier.
+func migrate0008SRP(tx *gorm.DB) error {
+	type users struct {
+		SRPSalt     string `gorm:"column:srp_salt;not null;default:''"`
+		SRPVerifier string `gorm:"column:srp_verifier;not null;default:''"`
+	}
+	for _, col := range []string{"SRPSalt", "SRPVerifier"} {
+		if err := tx.Migrator().AddColumn(&users{}, col); err != nil {
+			return fmt.Errorf("add users.%s: %w", col, err)
+		}
+	}
+	return nil
 }
 
 var errUserNotFound = errs.New(errs.UserNotFound, "User does not exist.")
@@ -189,7 +241,7 @@ func (s *Store) CreateUserWith(ctx context.Context, u *user.User, fx user.Effect
 	if u.UpdatedAt.IsZero() {
 		u.UpdatedAt = u.CreatedAt
 	}
-	row, err := toUserRow(u)
+	row, err := s.userRow(u)
 	if err != nil {
 		return err
 	}
@@ -206,6 +258,9 @@ func (s *Store) CreateUserWith(ctx context.Context, u *user.User, fx user.Effect
 				return fmt.Errorf("create user: sub %s is taken: %w", u.Sub, err)
 			}
 			return fmt.Errorf("create user: %w", err)
+		}
+		if err := addActivity(tx, u.PoolID, u.CreatedAt, 1, 0, 0); err != nil {
+			return err
 		}
 		return s.writeEffects(tx, u.PoolID, u.Sub, fx)
 	})
@@ -234,7 +289,7 @@ func (s *Store) GetUser(ctx context.Context, poolID string, by user.Lookup) (*us
 	if len(rows) == 0 {
 		return nil, errUserNotFound
 	}
-	return rows[0].toUser()
+	return s.toUser(&rows[0])
 }
 
 // UpdateUser writes every field of u, including its keys; UpdatedAt is set to now.
@@ -244,7 +299,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *user.User) error {
 
 // UpdateUserWith is UpdateUser writing fx (codes, messages) in the same transaction.
 func (s *Store) UpdateUserWith(ctx context.Context, u *user.User, fx user.Effects) error {
-	row, err := toUserRow(u)
+	row, err := s.userRow(u)
 	if err != nil {
 		return err
 	}
@@ -253,7 +308,7 @@ func (s *Store) UpdateUserWith(ctx context.Context, u *user.User, fx user.Effect
 		res := tx.Model(&userRow{}).Where("pool_id = ? AND sub = ?", u.PoolID, u.Sub).
 			Select("username", "username_key", "email_key", "phone_number_key", "preferred_username_key",
 				"status", "enabled", "password_hash", "password_history", "attributes",
-				"temporary_password_expires_at", "profile_incomplete", "mfa",
+				"temporary_password_expires_at", "profile_incomplete", "mfa", "srp_salt", "srp_verifier",
 				"email", "phone_number", "name", "given_name", "family_name", "preferred_username", "updated_at").
 			Updates(row)
 		if res.Error != nil {
@@ -294,6 +349,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, sub string) error {
 			return fmt.Errorf("delete user's group memberships: %w", err)
 		}
 		if err := deleteUserCodes(tx, poolID, sub); err != nil {
+			return err
+		}
+		if err := deleteUserMFA(tx, poolID, sub); err != nil {
 			return err
 		}
 		return revokeUserTokens(tx, poolID, sub, now())
@@ -420,6 +478,6 @@ func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, page
 		rows = rows[:limit]
 		next = encodeCursor(cursor{Field: "users-in-group", Key: rows[limit-1].Sub})
 	}
-	users, err := toUsers(rows)
+	users, err := s.toUsers(rows)
 	return users, next, err
 }

@@ -31,7 +31,7 @@ const StaticPath = "/static/"
 
 // Page names.
 const (
-	PageSignIn    = "signin"
+	PageForm      = "form"
 	PageMessage   = "message"
 	PageDemo      = "demo"
 	PageDemoToken = "demo_tokens"
@@ -41,7 +41,7 @@ const (
 var pages = func() map[string]*template.Template {
 	funcs := template.FuncMap{"static": func(name string) string { return StaticPath + name }}
 	out := map[string]*template.Template{}
-	for _, name := range []string{PageSignIn, PageMessage, PageDemo, PageDemoToken} {
+	for _, name := range []string{PageForm, PageMessage, PageDemo, PageDemoToken} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pageFS, "html/layout.html", "html/"+name+".html"))
 	}
 	return out

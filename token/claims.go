@@ -48,6 +48,9 @@ const (
 	ScopeEmail   = "email"
 	ScopePhone   = "phone"
 	ScopeProfile = "profile"
+	// ScopeCognitoAdmin is the scope of the Cognito API's access tokens: the signed-in user's
+	// own profile, through the API and userInfo.
+	ScopeCognitoAdmin = "aws.cognito.signin.user.admin"
 )
 
 // User is the signed-in user as tokens show them.
@@ -195,17 +198,23 @@ func ClientCredentials(in ClientCredentialsInput) (Claims, error) {
 }
 
 // UserInfo returns the userInfo response for an access token's scopes: sub and the same
-// attributes as the ID token would carry. It needs the openid scope, as Cognito's does.
+// attributes as the ID token would carry. It needs the openid scope or, for the Cognito API's
+// tokens, aws.cognito.signin.user.admin, as Cognito's does (see GrantsUserInfo).
 func UserInfo(u User, scopes, readAttributes []string) (Claims, error) {
 	if u.Sub == "" {
 		return nil, errors.New("build userInfo: sub is required")
 	}
-	if !slices.Contains(scopes, ScopeOpenID) {
-		return nil, errors.New("build userInfo: the openid scope was not granted")
+	if !GrantsUserInfo(scopes) {
+		return nil, errors.New("build userInfo: neither openid nor aws.cognito.signin.user.admin was granted")
 	}
 	c := Attributes(u, scopes, readAttributes)
 	c["sub"] = u.Sub
 	return c, nil
+}
+
+// GrantsUserInfo reports whether an access token with the scopes may read userInfo.
+func GrantsUserInfo(scopes []string) bool {
+	return slices.Contains(scopes, ScopeOpenID) || slices.Contains(scopes, ScopeCognitoAdmin)
 }
 
 // standardAttributes are the OIDC standard claims a pool stores, except sub.

@@ -15,6 +15,7 @@ import (
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/trigger"
 )
 
 // Purpose is what a code confirms. Invitations carry a temporary password (the user's password
@@ -204,6 +205,8 @@ type codeTarget struct {
 	channel message.Channel
 	to      string // destination
 	value   string // Code.Value
+	// templates, when set, replace the pool's (the custom message trigger's answer).
+	templates *message.Templates
 }
 
 // composeCode makes a code and its message; it returns the code in clear only inside the message.
@@ -222,6 +225,8 @@ func (s *Service) composeCode(t codeTarget) (*Code, *message.Message, error) {
 		ttl, typ = t.pool.ResetPasswordCodeTTL(), message.ResetPassword
 	case PurposeVerifyEmail, PurposeVerifyPhone:
 		ttl, typ = t.pool.AttributeVerificationCodeTTL(), message.AttributeVerification
+	case PurposeMFASMS, PurposeMFAEmail:
+		ttl, typ = MFACodeTTL, message.MFA
 	default:
 		return nil, nil, errs.New(errs.InvalidParameter, "unknown code purpose %q", t.purpose)
 	}
@@ -236,7 +241,11 @@ func (s *Service) composeCode(t codeTarget) (*Code, *message.Message, error) {
 	if t.purpose == PurposeSignUp && t.channel == message.Email && t.pool.Templates().EmailOption == message.ConfirmWithLink {
 		draft.Values.LinkURL = s.confirmLink(t.pool.Id, t.user.Username, code)
 	}
-	m, err := message.New(t.pool.Templates(), draft, now)
+	ts := t.pool.Templates()
+	if t.templates != nil {
+		ts = *t.templates
+	}
+	m, err := message.New(ts, draft, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("compose %s message: %w", typ, err)
 	}
@@ -269,10 +278,18 @@ func displayName(p *pool.Pool, u *User) string {
 // SendCode creates a code for the user poolID/sub and purpose, replacing any earlier one, and
 // writes its message to the outbox in the same transaction. ch picks email or SMS for sign-up
 // and password reset ("" = email when the user has one, else SMS); attribute verification uses
-// the attribute's channel and goes to a pending new value when there is one. Sends are
+// the attribute's channel and goes to a pending new value when there is one; MFA codes go by
+// their purpose's channel (PurposeMFASMS, PurposeMFAEmail) and are valid for MFACodeTTL. Sends are
 // throttled: at most MaxCodeSends per CodeSendWindow per user and purpose, and per destination
 // and purpose (LimitExceeded).
 func (s *Service) SendCode(ctx context.Context, poolID, sub string, purpose Purpose, ch message.Channel) (*CodeDelivery, error) {
+	return s.sendCode(ctx, poolID, sub, purpose, ch, "")
+}
+
+// sendCode is SendCode whose custom message trigger sees src; "" derives it from the purpose
+// (a sign-up code sent again is CustomMessage_ResendCode; the first one, at sign-up, passes
+// CustomMessage_SignUp).
+func (s *Service) sendCode(ctx context.Context, poolID, sub string, purpose Purpose, ch message.Channel, src trigger.Source) (*CodeDelivery, error) {
 	p, err := s.pools.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, fmt.Errorf("send code: %w", err)
@@ -309,9 +326,26 @@ func (s *Service) SendCode(ctx context.Context, poolID, sub string, purpose Purp
 		if t.to == "" {
 			return nil, errs.New(errs.InvalidParameter, "There is no %s to send the code to.", attributeOf(t.channel))
 		}
+	case PurposeMFASMS, PurposeMFAEmail:
+		t.channel = message.Email
+		if purpose == PurposeMFASMS {
+			t.channel = message.SMS
+		}
+		t.to = u.Attributes[attributeOf(t.channel)]
+		if t.to == "" {
+			return nil, errs.New(errs.InvalidParameter, "There is no %s to send the code to.", attributeOf(t.channel))
+		}
 	default:
 		return nil, errs.New(errs.InvalidParameter, "unknown code purpose %q", purpose)
 	}
+	if src == "" {
+		src = customMessageSource(purpose)
+	}
+	ts, err := s.messageTemplates(ctx, p, u, src, messageType(purpose), nil)
+	if err != nil {
+		return nil, err
+	}
+	t.templates = &ts
 	c, m, err := s.composeCode(t)
 	if err != nil {
 		return nil, err
@@ -364,6 +398,32 @@ func (s *Service) VerifyCode(ctx context.Context, poolID, sub string, purpose Pu
 		return nil, fmt.Errorf("verify code: %w", err)
 	}
 	return used, nil
+}
+
+// customMessageSource is the custom message trigger source of a code sent on its own.
+func customMessageSource(p Purpose) trigger.Source {
+	switch p {
+	case PurposeSignUp:
+		return trigger.CustomMessageResendCode
+	case PurposeResetPassword:
+		return trigger.CustomMessageForgotPassword
+	case PurposeMFASMS, PurposeMFAEmail:
+		return trigger.CustomMessageAuthentication
+	}
+	return trigger.CustomMessageVerifyUserAttribute
+}
+
+// messageType is the message a code of purpose p travels in.
+func messageType(p Purpose) message.Type {
+	switch p {
+	case PurposeSignUp:
+		return message.Verification
+	case PurposeResetPassword:
+		return message.ResetPassword
+	case PurposeMFASMS, PurposeMFAEmail:
+		return message.MFA
+	}
+	return message.AttributeVerification
 }
 
 func verifiedAttribute(p Purpose) string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/trigger"
 )
 
 // Attribute is one name/value pair, as Cognito's AttributeType.
@@ -44,6 +45,8 @@ type Service struct {
 
 	// messaging: codes and messages (codes.go).
 	messaging Messaging
+	// triggers are the pools' triggers (triggers.go); nil calls none.
+	triggers  Triggers
 	keyOnce   sync.Once
 	randomKey []byte
 }
@@ -94,6 +97,8 @@ type AdminCreateUserInput struct {
 	// DeliveryMediums are Cognito's DesiredDeliveryMediums for the invitation: "EMAIL", "SMS"
 	// (see invitation for the default).
 	DeliveryMediums []string
+	// Caller is passed to the pre sign-up trigger (ValidationData, ClientMetadata).
+	Caller Caller
 }
 
 // AdminCreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary password and
@@ -127,24 +132,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in AdminCr
 	}
 	maps.DeleteFunc(attrs, func(_, v string) bool { return v == "" })
 	sub := uuid.NewString()
-	username := in.Username
-	if len(p.UsernameAttributes) > 0 {
-		attr, err := usernameAttribute(p, in.Username)
-		if err != nil {
-			return nil, "", err
-		}
-		if v, ok := attrs[attr]; ok && v != in.Username {
-			return nil, "", errs.New(errs.InvalidParameter, "The %s attribute must equal the username in this user pool.", attr)
-		}
-		attrs[attr] = in.Username
-		username = sub
-	} else {
-		if p.IsAlias("email") && ValidEmail(in.Username) {
-			return nil, "", errs.New(errs.InvalidParameter, "Username cannot be of email format, since user pool is configured for email alias.")
-		}
-		if p.IsAlias("phone_number") && ValidPhone(in.Username) {
-			return nil, "", errs.New(errs.InvalidParameter, "Username cannot be of phone number format, since user pool is configured for phone_number alias.")
-		}
+	username, err := identify(p, in.Username, sub, attrs)
+	if err != nil {
+		return nil, "", err
 	}
 	now := s.now().UTC()
 	u := &User{
@@ -169,9 +159,14 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in AdminCr
 	} else if !errs.Is(err, errs.UserNotFound) {
 		return nil, "", fmt.Errorf("admin create user: %w", err)
 	}
+	// The trigger may refuse; nothing is written before it answered. Its auto flags do not
+	// apply to AdminCreateUser (as in Cognito).
+	if _, err := s.preSignUp(ctx, p, trigger.PreSignUpAdminCreateUser, username, attrs, in.Caller); err != nil {
+		return nil, "", err
+	}
 	var fx Effects
 	if in.MessageAction != "SUPPRESS" {
-		if fx.Messages, err = s.invitation(p, u, in.Username, password, in.DeliveryMediums); err != nil {
+		if fx.Messages, err = s.invitation(ctx, p, u, in.Username, password, in.DeliveryMediums); err != nil {
 			return nil, "", err
 		}
 	}
@@ -188,6 +183,31 @@ func (s *Service) AdminCreateUser(ctx context.Context, poolID string, in AdminCr
 		s.wake()
 	}
 	return u, password, nil
+}
+
+// identify applies the pool's username rules to a new user and returns its Username. In pools
+// with UsernameAttributes the username must be an email or phone number: it becomes that
+// attribute (added to attrs) and the Username is the sub, as Cognito does. In pools with email
+// or phone_number aliases the username may not have the alias's format.
+func identify(p *pool.Pool, username, sub string, attrs map[string]string) (string, error) {
+	if len(p.UsernameAttributes) > 0 {
+		attr, err := usernameAttribute(p, username)
+		if err != nil {
+			return "", err
+		}
+		if v, ok := attrs[attr]; ok && v != username {
+			return "", errs.New(errs.InvalidParameter, "The %s attribute must equal the username in this user pool.", attr)
+		}
+		attrs[attr] = username
+		return sub, nil
+	}
+	if p.IsAlias("email") && ValidEmail(username) {
+		return "", errs.New(errs.InvalidParameter, "Username cannot be of email format, since user pool is configured for email alias.")
+	}
+	if p.IsAlias("phone_number") && ValidPhone(username) {
+		return "", errs.New(errs.InvalidParameter, "Username cannot be of phone number format, since user pool is configured for phone_number alias.")
+	}
+	return username, nil
 }
 
 // usernameAttribute says which of the pool's UsernameAttributes a username is.
@@ -250,7 +270,7 @@ func (s *Service) resendInvitation(ctx context.Context, p *pool.Pool, in AdminCr
 	if err != nil {
 		return nil, "", err
 	}
-	msgs, err := s.invitation(p, u, in.Username, password, in.DeliveryMediums)
+	msgs, err := s.invitation(ctx, p, u, in.Username, password, in.DeliveryMediums)
 	if err != nil {
 		return nil, "", err
 	}
@@ -282,11 +302,9 @@ func (s *Service) setTemporaryPassword(p *pool.Pool, u *User, password, username
 	} else if err := CheckPassword(pp, password, inputs...); err != nil {
 		return "", err
 	}
-	hash, err := s.hasher.Hash(password)
-	if err != nil {
+	if err := s.setPassword(p, u, password); err != nil {
 		return "", err
 	}
-	s.rotatePassword(p, u, hash)
 	days := pp.TemporaryPasswordValidityDays
 	if days == 0 {
 		days = 7
@@ -437,7 +455,7 @@ func (s *Service) SetEnabled(ctx context.Context, poolID, username string, enabl
 
 // AdminConfirmSignUp confirms an UNCONFIRMED user without a code.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, username string) error {
-	_, u, err := s.poolAndUser(ctx, poolID, username)
+	p, u, err := s.poolAndUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -445,7 +463,18 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, username strin
 		return errs.New(errs.NotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 	}
 	u.Status = StatusConfirmed
-	return s.update(ctx, u, "confirm sign-up")
+	msgs, err := s.postConfirmation(p, u, trigger.PostConfirmationConfirmSignUp, Caller{})
+	if err != nil {
+		return err
+	}
+	u.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateUserWith(ctx, u, Effects{Messages: msgs}); err != nil {
+		return fmt.Errorf("confirm sign-up: %w", err)
+	}
+	if len(msgs) > 0 {
+		s.wake()
+	}
+	return nil
 }
 
 // checkDeletable refuses to remove sub, a required attribute, a username attribute or an
@@ -495,7 +524,8 @@ func (s *Service) AdminUpdateAttributes(ctx context.Context, poolID, username st
 	if err != nil {
 		return err
 	}
-	return s.updateAttributes(ctx, p, u, writes)
+	_, err = s.updateAttributes(ctx, p, u, writes)
+	return err
 }
 
 // AdminDeleteAttributes removes attributes (not required ones, not sub, not a username
@@ -508,6 +538,11 @@ func (s *Service) AdminDeleteAttributes(ctx context.Context, poolID, username st
 	if err != nil {
 		return err
 	}
+	return s.deleteAttributes(ctx, p, u, names)
+}
+
+// deleteAttributes removes the named attributes of u, after checkDeletable.
+func (s *Service) deleteAttributes(ctx context.Context, p *pool.Pool, u *User, names []string) error {
 	next := maps.Clone(u.Attributes)
 	if next == nil {
 		next = map[string]string{}
@@ -538,17 +573,12 @@ func (s *Service) AdminSetPassword(ctx context.Context, poolID, username, passwo
 		}
 		return s.update(ctx, u, "set password")
 	}
-	if err := CheckPassword(p.Policies.PasswordPolicy, password, userInputs(u, username)...); err != nil {
+	if err := s.checkNewPassword(p, u, password, username); err != nil {
 		return err
 	}
-	if err := s.checkHistory(p, u, password); err != nil {
+	if err := s.setPassword(p, u, password); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(password)
-	if err != nil {
-		return err
-	}
-	s.rotatePassword(p, u, hash)
 	u.Status, u.TemporaryPasswordExpiresAt = StatusConfirmed, nil
 	return s.update(ctx, u, "set password")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/userpool/userpool/errs"
+	"github.com/userpool/userpool/pool"
 )
 
 // Brute-force protection, as Cognito: after LockoutThreshold failed sign-ins a user is locked
@@ -76,11 +77,32 @@ func lockedUntil(count int, last time.Time) time.Time {
 // RESET_REQUIRED → PasswordResetRequired, an expired temporary password → NotAuthorized.
 // FORCE_CHANGE_PASSWORD gives StepNewPassword. A bcrypt hash is re-hashed to argon2id.
 func (s *Service) SignIn(ctx context.Context, poolID, username, password string) (*SignInResult, error) {
+	return s.SignInFor(ctx, poolID, username, password, Caller{})
+}
+
+// SignInFor is SignIn on behalf of a caller, whom the triggers see: an unknown user is
+// looked up by the user migration trigger, the pre authentication trigger may refuse before
+// the password is checked, and a completed sign-in (no further step) sends the post
+// authentication event.
+func (s *Service) SignInFor(ctx context.Context, poolID, username, password string, c Caller) (*SignInResult, error) {
+	res, err := s.signIn(ctx, poolID, username, password, c)
+	s.countSignIn(ctx, poolID, err)
+	return res, err
+}
+
+func (s *Service) signIn(ctx context.Context, poolID, username, password string, c Caller) (*SignInResult, error) {
 	p, err := s.pools.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
 	u, err := s.lookup(ctx, p, username)
+	if errs.Is(err, errs.UserNotFound) && s.triggers != nil && p.TriggerURL(pool.TriggerUserMigration) != "" {
+		u, err = s.migrate(ctx, p, username, password, c)
+		if err != nil {
+			return nil, err
+		}
+		return s.signedIn(ctx, p, u, c)
+	}
 	if errs.Is(err, errs.UserNotFound) {
 		s.spendVerification(password)
 		return nil, incorrect(ErrUnknownUser)
@@ -88,17 +110,50 @@ func (s *Service) SignIn(ctx context.Context, poolID, username, password string)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.preAuthentication(ctx, p, u, c); err != nil {
+		return nil, err
+	}
+	if err := s.verifyPassword(ctx, p, u, password); err != nil {
+		return nil, err
+	}
+	return s.signedIn(ctx, p, u, c)
+}
+
+// signedIn checks the state of a user whose password was right and, when no step remains,
+// sends the post authentication event.
+func (s *Service) signedIn(ctx context.Context, p *pool.Pool, u *User, c Caller) (*SignInResult, error) {
+	if err := s.checkState(u); err != nil {
+		return nil, err
+	}
+	res := &SignInResult{User: u}
+	if u.Status == StatusForceChangePassword {
+		res.Next = StepNewPassword
+		return res, nil
+	}
+	if err := s.postAuthentication(ctx, p, u, c); err != nil {
+		// The user is signed in; only the event is lost.
+		slog.ErrorContext(ctx, "post authentication event not written", "pool", p.Id, "sub", u.Sub, "err", err)
+	}
+	return res, nil
+}
+
+// verifyPassword checks a known user's password under the lockout rules of SignIn: while
+// locked out it refuses without looking; a wrong password counts a failure; a right one
+// forgets the failures, re-hashes a bcrypt hash to argon2id and derives the SRP verifier of a
+// user who has none yet (users created before SRP support). Refusals are NotAuthorized
+// "Incorrect username or password.".
+func (s *Service) verifyPassword(ctx context.Context, p *pool.Pool, u *User, password string) error {
 	now := s.now()
 	count, last, err := s.store.SignInFailures(ctx, p.Id, u.Sub)
 	if err != nil {
-		return nil, fmt.Errorf("sign in: %w", err)
+		return fmt.Errorf("check password: %w", err)
 	}
 	if now.Sub(last) >= FailureWindow {
 		count = 0
 	}
 	if now.Before(lockedUntil(count, last)) {
 		s.spendVerification(password)
-		return nil, incorrect(ErrLockedOut)
+		return incorrect(ErrLockedOut)
 	}
 	ok, rehash, err := s.hasher.Verify(u.PasswordHash, password)
 	if err != nil {
@@ -106,32 +161,35 @@ func (s *Service) SignIn(ctx context.Context, poolID, username, password string)
 	}
 	if err != nil || !ok {
 		if _, ferr := s.store.AddSignInFailure(ctx, p.Id, u.Sub, now, now.Add(-FailureWindow)); ferr != nil {
-			return nil, fmt.Errorf("sign in: %w", ferr)
+			return fmt.Errorf("check password: %w", ferr)
 		}
-		return nil, incorrect(err)
+		return incorrect(err)
 	}
 	if count > 0 {
 		if err := s.store.ResetSignInFailures(ctx, p.Id, u.Sub); err != nil {
-			return nil, fmt.Errorf("sign in: %w", err)
+			return fmt.Errorf("check password: %w", err)
 		}
 	}
+	changed := false
 	if rehash {
 		if hash, err := s.hasher.Hash(password); err == nil {
-			u.PasswordHash = hash
-			if err := s.update(ctx, u, "rehash password"); err != nil {
-				// The sign-in is still valid; the next one retries the rehash.
-				slog.WarnContext(ctx, "password rehash not saved", "pool", p.Id, "sub", u.Sub, "err", err)
-			}
+			u.PasswordHash, changed = hash, true
 		}
 	}
-	if err := s.checkState(u); err != nil {
-		return nil, err
+	if len(u.SRPVerifier) == 0 {
+		if err := s.setVerifier(p, u, password); err == nil {
+			changed = true
+		} else {
+			slog.WarnContext(ctx, "srp verifier not derived", "pool", p.Id, "sub", u.Sub, "err", err)
+		}
 	}
-	res := &SignInResult{User: u}
-	if u.Status == StatusForceChangePassword {
-		res.Next = StepNewPassword
+	if changed {
+		if err := s.update(ctx, u, "upgrade password data"); err != nil {
+			// The sign-in is still valid; the next one retries.
+			slog.WarnContext(ctx, "password rehash or srp verifier not saved", "pool", p.Id, "sub", u.Sub, "err", err)
+		}
 	}
-	return res, nil
+	return nil
 }
 
 // checkState refuses a user who may not sign in.

@@ -27,6 +27,7 @@ type Store interface {
 
 	FailureStore
 	CodeStore
+	ActivityStore
 }
 
 // LookupKind says which identifier a Lookup carries.

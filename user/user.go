@@ -34,17 +34,26 @@ type User struct {
 	PasswordHash string
 	// PasswordHistory holds the hashes of previous passwords, newest first.
 	PasswordHistory []string
+	// SRPSalt and SRPVerifier (big-endian bytes, as srp.NewVerifier makes them) let the user
+	// sign in with USER_SRP_AUTH: they are derived from the password at every password set
+	// (setPassword) and sealed at rest by the store, since a verifier allows a fast offline
+	// guess of the password. Empty until the first password set or password sign-in after SRP
+	// support was added.
+	SRPSalt     []byte
+	SRPVerifier []byte
 	// TemporaryPasswordExpiresAt is set while Status is FORCE_CHANGE_PASSWORD.
 	TemporaryPasswordExpiresAt *time.Time
 	// ProfileIncomplete is set when an attribute became required that the user lacks.
 	ProfileIncomplete bool
-	// MFA holds the user's MFA settings (a later issue fills it in); stored as JSON.
+	// MFA holds the user's MFA settings; stored as JSON.
 	MFA       MFASettings
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// MFASettings is a placeholder for the MFA issue.
+// MFASettings are the user's second factors (package mfa keeps the rules): Enabled lists the
+// factors by their challenge names (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP) and PreferredMfa is
+// one of them or "". The TOTP secret and recovery codes live in their own tables.
 type MFASettings struct {
 	PreferredMfa string   `json:"PreferredMfa,omitempty"`
 	Enabled      []string `json:"Enabled,omitempty"`

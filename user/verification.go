@@ -9,6 +9,7 @@ import (
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/trigger"
 )
 
 // updateAttributes applies validated attribute writes to u and saves them with their codes and
@@ -20,8 +21,8 @@ import (
 //   - otherwise the new value is set unverified, and a code goes to it when the pool
 //     auto-verifies the attribute.
 //
-// Any other change of the attribute drops a pending one.
-func (s *Service) updateAttributes(ctx context.Context, p *pool.Pool, u *User, writes map[string]string) error {
+// Any other change of the attribute drops a pending one. It returns where the codes went.
+func (s *Service) updateAttributes(ctx context.Context, p *pool.Pool, u *User, writes map[string]string) ([]*CodeDelivery, error) {
 	next := maps.Clone(u.Attributes)
 	if next == nil {
 		next = map[string]string{}
@@ -33,7 +34,7 @@ func (s *Service) updateAttributes(ctx context.Context, p *pool.Pool, u *User, w
 		isContact := name == "email" || name == "phone_number"
 		if v == "" {
 			if err := checkDeletable(p, name); err != nil {
-				return err
+				return nil, err
 			}
 			delete(next, name)
 			if isContact {
@@ -59,22 +60,29 @@ func (s *Service) updateAttributes(ctx context.Context, p *pool.Pool, u *User, w
 		next[name] = v
 	}
 	applyAttributes(p, u, next)
+	var deliveries []*CodeDelivery
 	for _, t := range verify {
 		t.pool, t.user = p, u
+		ts, err := s.messageTemplates(ctx, p, u, trigger.CustomMessageUpdateUserAttribute, message.AttributeVerification, nil)
+		if err != nil {
+			return nil, err
+		}
+		t.templates = &ts
 		c, m, err := s.composeCode(t)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fx.Codes, fx.Messages = append(fx.Codes, c), append(fx.Messages, m)
+		deliveries = append(deliveries, newDelivery(t.channel, t.to))
 	}
 	u.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateUserWith(ctx, u, fx); err != nil {
-		return fmt.Errorf("update attributes: %w", err)
+		return nil, fmt.Errorf("update attributes: %w", err)
 	}
 	if len(fx.Messages) > 0 {
 		s.wake()
 	}
-	return nil
+	return deliveries, nil
 }
 
 // VerifyAttribute confirms the user's email or phone_number with the code sent to it: a
@@ -131,7 +139,7 @@ func (s *Service) VerifyAttribute(ctx context.Context, poolID, sub, attr, code s
 // invitation composes the AdminCreateUser messages (username and temporary password) for the
 // mediums asked for. With none asked, Cognito's default is SMS; here it is SMS when the user
 // has a phone number and email otherwise, so that a user with only an email is still invited.
-func (s *Service) invitation(p *pool.Pool, u *User, username, password string, mediums []string) ([]*message.Message, error) {
+func (s *Service) invitation(ctx context.Context, p *pool.Pool, u *User, username, password string, mediums []string) ([]*message.Message, error) {
 	if len(mediums) == 0 {
 		switch {
 		case u.Attributes["phone_number"] != "":
@@ -142,6 +150,7 @@ func (s *Service) invitation(p *pool.Pool, u *User, username, password string, m
 	}
 	from, replyTo := p.MailFrom()
 	var out []*message.Message
+	var templates *message.Templates // from the custom message trigger, asked once
 	for i, medium := range mediums {
 		d := message.Draft{PoolID: p.Id, Type: message.Invitation, Values: message.Values{Code: password, Username: username}}
 		switch medium {
@@ -158,7 +167,14 @@ func (s *Service) invitation(p *pool.Pool, u *User, username, password string, m
 		if d.Destination == "" {
 			return nil, errs.New(errs.InvalidParameter, "DesiredDeliveryMediums has %s but the user has no %s attribute.", medium, attributeOf(d.Channel))
 		}
-		m, err := message.New(p.Templates(), d, s.now().UTC())
+		if templates == nil {
+			ts, err := s.messageTemplates(ctx, p, u, trigger.CustomMessageAdminCreateUser, message.Invitation, nil)
+			if err != nil {
+				return nil, err
+			}
+			templates = &ts
+		}
+		m, err := message.New(*templates, d, s.now().UTC())
 		if err != nil {
 			return nil, fmt.Errorf("compose invitation: %w", err)
 		}

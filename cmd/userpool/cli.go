@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -145,10 +146,16 @@ func (v *flagValue) Set(s string) error {
 		if _, err := strconv.ParseBool(s); err != nil {
 			return errors.New("not true or false")
 		}
-	case kAttrs, kScopes:
+	case kAttrs, kScopes, kLinks:
 		if name, _, ok := strings.Cut(s, "="); !ok || name == "" {
 			return errors.New("want name=value")
 		}
+	case kFile, kText:
+		b, err := os.ReadFile(s)
+		if err != nil {
+			return err
+		}
+		s = string(b)
 	}
 	if v.kind == kList {
 		for _, item := range strings.Split(s, ",") {
@@ -156,7 +163,7 @@ func (v *flagValue) Set(s string) error {
 				v.items = append(v.items, item)
 			}
 		}
-	} else if v.kind == kAttrs || v.kind == kScopes {
+	} else if v.kind == kAttrs || v.kind == kScopes || v.kind == kLinks {
 		v.items = append(v.items, s)
 	} else {
 		v.items = []string{s}
@@ -176,10 +183,15 @@ func (v *flagValue) value() any {
 		return b
 	case kList:
 		return v.items
-	case kAttrs, kScopes:
+	case kFile:
+		return []byte(v.items[0]) // encoding/json writes it as base64
+	case kAttrs, kScopes, kLinks:
 		keyName, keyValue := "Name", "Value"
-		if v.kind == kScopes {
+		switch v.kind {
+		case kScopes:
 			keyName, keyValue = "ScopeName", "ScopeDescription"
+		case kLinks:
+			keyName, keyValue = "Text", "Url"
 		}
 		out := make([]map[string]string, len(v.items))
 		for i, item := range v.items {

@@ -13,6 +13,9 @@ const (
 	kList        // repeatable, comma-separated: a list of strings
 	kAttrs       // repeatable name=value: [{"Name":..., "Value":...}]
 	kScopes      // repeatable name=description: [{"ScopeName":..., "ScopeDescription":...}]
+	kFile        // a file's path: its bytes, base64 in the JSON (AWS blobs)
+	kText        // a file's path: its text
+	kLinks       // repeatable text=url: [{"Text":..., "Url":...}]
 )
 
 // field is one flag: where its value goes in the request (dot-separated; "X[]" is the single
@@ -71,6 +74,16 @@ var poolSettings = []field{
 	{flag: "sign-up-code-minutes", path: "CodeValidity.SignUpMinutes", kind: kInt},
 	{flag: "reset-password-code-minutes", path: "CodeValidity.ResetPasswordMinutes", kind: kInt},
 	{flag: "attribute-code-minutes", path: "CodeValidity.AttributeVerificationMinutes", kind: kInt},
+	// Triggers: webhook URLs where Cognito takes Lambda ARNs, and their signing secrets
+	// (Name=whsec_..., or Name= to generate one).
+	{flag: "pre-sign-up-url", path: "LambdaConfig.PreSignUp"},
+	{flag: "custom-message-url", path: "LambdaConfig.CustomMessage"},
+	{flag: "post-confirmation-url", path: "LambdaConfig.PostConfirmation"},
+	{flag: "pre-authentication-url", path: "LambdaConfig.PreAuthentication"},
+	{flag: "post-authentication-url", path: "LambdaConfig.PostAuthentication"},
+	{flag: "pre-token-generation-url", path: "LambdaConfig.PreTokenGenerationConfig.LambdaArn"},
+	{flag: "user-migration-url", path: "LambdaConfig.UserMigration"},
+	{flag: "trigger-secret", path: "TriggerSecrets", kind: kAttrs},
 }
 
 // App client settings accepted by create and update.
@@ -116,6 +129,9 @@ var (
 	messagesTable = &tableSpec{list: "Messages", columns: []column{
 		col("CREATED", "CreationDate"), col("TYPE", "Type"), col("CHANNEL", "Channel"), col("TO", "Destination"),
 		col("STATUS", "Status"), col("ATTEMPTS", "Attempts"), col("ERROR", "LastError")}}
+	triggersTable = &tableSpec{list: "Invocations", columns: []column{
+		col("DATE", "Date"), col("TRIGGER", "Trigger"), col("SOURCE", "TriggerSource"), col("STATUS", "Status"),
+		col("HTTP", "HttpStatus"), col("MS", "DurationMs"), col("ERROR", "Error")}}
 	resourceServersTable = &tableSpec{list: "ResourceServers", columns: []column{
 		col("IDENTIFIER", "Identifier"), col("NAME", "Name"), countCol("SCOPES", "Scopes")}}
 )
@@ -130,9 +146,12 @@ var commands = map[string]apiCommand{
 	}, poolSettings)},
 	"pools list": {action: "ListUserPools", table: poolsTable, fields: []field{
 		{flag: "max-results", path: "MaxResults", kind: kInt, def: "60"}, fToken}},
-	"pools get":    {action: "DescribeUserPool", fields: []field{fPool}},
-	"pools update": {action: "UpdateUserPool", fields: join([]field{fPool}, poolSettings)},
-	"pools delete": {action: "DeleteUserPool", fields: []field{fPool}},
+	"pools get":     {action: "DescribeUserPool", fields: []field{fPool}},
+	"pools update":  {action: "UpdateUserPool", fields: join([]field{fPool}, poolSettings)},
+	"pools delete":  {action: "DeleteUserPool", fields: []field{fPool}},
+	"triggers test": {action: "TestTrigger", fields: []field{fPool, {flag: "trigger", path: "Trigger", required: true}}},
+	"triggers log": {action: "ListTriggerInvocations", table: triggersTable, fields: []field{fPool,
+		{flag: "max-results", path: "MaxResults", kind: kInt}}},
 	"pools add-attribute": {action: "AddCustomAttributes", fields: []field{fPool,
 		{flag: "name", path: "CustomAttributes[].Name", required: true},
 		{flag: "type", path: "CustomAttributes[].AttributeDataType", def: "String"},
@@ -210,6 +229,32 @@ var commands = map[string]apiCommand{
 	"resource-servers get":    {action: "DescribeResourceServer", fields: []field{fPool, {flag: "identifier", path: "Identifier", required: true}}},
 	"resource-servers delete": {action: "DeleteResourceServer", fields: []field{fPool, {flag: "identifier", path: "Identifier", required: true}}},
 	"keys rotate":             {action: "RotateSigningKey", fields: []field{fPool}},
+	"mfa get-config":          {action: "GetUserPoolMfaConfig", fields: []field{fPool}},
+	"mfa set-config": {action: "SetUserPoolMfaConfig", fields: []field{fPool,
+		{flag: "mfa", path: "MfaConfiguration"},
+		{flag: "totp", path: "SoftwareTokenMfaConfiguration.Enabled", kind: kBool},
+		{flag: "sms", path: "SmsMfaConfiguration.Enabled", kind: kBool},
+		{flag: "sms-message", path: "SmsMfaConfiguration.SmsAuthenticationMessage"},
+		{flag: "email", path: "EmailMfaConfiguration.Enabled", kind: kBool},
+		{flag: "email-message", path: "EmailMfaConfiguration.Message"},
+		{flag: "email-subject", path: "EmailMfaConfiguration.Subject"}}},
+	"mfa set-preference": {action: "AdminSetUserMFAPreference", fields: []field{fPool, fUsername,
+		{flag: "totp", path: "SoftwareTokenMfaSettings.Enabled", kind: kBool},
+		{flag: "totp-preferred", path: "SoftwareTokenMfaSettings.PreferredMfa", kind: kBool},
+		{flag: "sms", path: "SMSMfaSettings.Enabled", kind: kBool},
+		{flag: "sms-preferred", path: "SMSMfaSettings.PreferredMfa", kind: kBool},
+		{flag: "email", path: "EmailMfaSettings.Enabled", kind: kBool},
+		{flag: "email-preferred", path: "EmailMfaSettings.PreferredMfa", kind: kBool}}},
+	"mfa reset": {action: "AdminResetUserMFA", fields: []field{fPool, fUsername}},
+	"branding set": {action: "SetUICustomization", fields: []field{fPool,
+		{flag: "client-id", path: "ClientId"},
+		{flag: "css-file", path: "CSS", kind: kText},
+		{flag: "logo", path: "ImageFile", kind: kFile},
+		{flag: "primary-color", path: "PrimaryColor"},
+		{flag: "background-color", path: "BackgroundColor"},
+		{flag: "title", path: "PageTitle"},
+		{flag: "footer-link", path: "FooterLinks", kind: kLinks}}},
+	"branding get": {action: "GetUICustomization", fields: []field{fPool, {flag: "client-id", path: "ClientId"}}},
 
 	"resource-servers list": {action: "ListResourceServers", table: resourceServersTable, fields: []field{fPool,
 		{flag: "max-results", path: "MaxResults", kind: kInt, def: "50"}, fToken}},
@@ -217,7 +262,7 @@ var commands = map[string]apiCommand{
 
 // apiGroups lists each group's subcommands, for usage; apiGroupOrder is the order shown.
 var (
-	apiGroupOrder = []string{"pools", "apps", "users", "groups", "resource-servers", "messages", "keys"}
+	apiGroupOrder = []string{"pools", "apps", "users", "groups", "resource-servers", "messages", "triggers", "keys", "branding", "mfa"}
 	apiGroups     = map[string][]string{
 		"pools":            {"create", "list", "get", "update", "delete", "add-attribute"},
 		"apps":             {"create", "list", "get", "update", "delete"},
@@ -225,6 +270,9 @@ var (
 		"groups":           {"create", "get", "update", "delete", "list", "users"},
 		"resource-servers": {"create", "get", "list", "delete"},
 		"keys":             {"rotate"},
+		"branding":         {"set", "get"},
+		"mfa":              {"get-config", "set-config", "set-preference", "reset"},
 		"messages":         {"list"},
+		"triggers":         {"test", "log"},
 	}
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/config"
 	"github.com/userpool/userpool/login"
 	"github.com/userpool/userpool/login/demo"
@@ -16,16 +17,16 @@ import (
 	"github.com/userpool/userpool/user"
 )
 
-// mountHosted mounts the hosted pages (sign-in, logout) and, unless --no-demo, the demo app,
+// mountHosted mounts the hosted pages (sign-in, sign-up, password reset, logout, branding) and, unless --no-demo, the demo app,
 // creating its pool, app and user on first start (the user's password is printed once).
 func mountHosted(ctx context.Context, r *mux.Router, cfg *config.Config, store *storage.Store, pools *pool.Service,
-	users *user.Service, authorizer login.Authorizer, e env, log *slog.Logger) error {
+	users *user.Service, brands *branding.Service, authorizer login.Authorizer, e env, log *slog.Logger) error {
 	masterKey, err := cfg.LoadMasterKey()
 	if err != nil {
 		return err
 	}
 	(&login.Handler{Pools: pools, Users: users, Sessions: &session.Browsers{Store: store}, Authorizer: authorizer,
-		PublicURL: cfg.PublicURL, CSRFKey: login.DeriveCSRFKey(masterKey), Logger: log}).Mount(r)
+		Branding: brands, PublicURL: cfg.PublicURL, CSRFKey: login.DeriveCSRFKey(masterKey), Logger: log}).Mount(r)
 	if cfg.NoDemo {
 		return nil
 	}

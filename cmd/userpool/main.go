@@ -44,6 +44,8 @@ func run(args []string, e env) int {
 		fmt.Fprintln(e.stdout, versionString())
 	case "access-keys":
 		err = accessKeys(args, e)
+	case "bench":
+		err = bench(args, e)
 	case "help":
 		usage(e.stdout)
 	default:
@@ -93,6 +95,7 @@ Server:
   version               print the version
   access-keys create|list|disable|enable|delete
                         manage admin access keys directly in the database
+  bench                 load-test a running server; userpool bench -h lists its flags
 
 Management API (signed with an admin access key):
 `)

@@ -18,11 +18,12 @@ const codeKeyLabel = "userpool code hash v1"
 
 // startMessaging builds the senders, warns when a channel only reaches the dev outbox, gives
 // the user service its code key, and returns the outbox worker (not yet running).
-func startMessaging(cfg *config.Config, store *storage.Store, users *user.Service, log *slog.Logger) (*message.Worker, error) {
+func startMessaging(cfg *config.Config, store *storage.Store, users *user.Service, triggers message.Sender, log *slog.Logger) (*message.Worker, error) {
 	senders, err := message.NewSenders(cfg.MessageConfig(), log)
 	if err != nil {
 		return nil, fmt.Errorf("messaging: %w", err)
 	}
+	senders.Trigger = triggers // post confirmation and post authentication events
 	if !senders.EmailLive {
 		log.Warn("email delivery is off: email goes to the dev outbox (logged with its code); set USERPOOL_SMTP_URL and USERPOOL_MAIL_FROM to send it")
 	}

@@ -19,12 +19,15 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/accesskey"
+	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/config"
 	"github.com/userpool/userpool/httpx"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/seal"
 	"github.com/userpool/userpool/storage"
+	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
 )
 
@@ -162,7 +165,9 @@ func serve(args []string, e env) error {
 	}
 	pools := pool.NewService(store, cfg.Region)
 	users := user.NewService(store, pools, user.DefaultHasher())
-	worker, err := startMessaging(cfg, store, users, log)
+	triggers := trigger.NewService(store, pools, trigger.Config{AllowPrivateNetworks: cfg.TriggersAllowPrivateNetworks, Logger: log})
+	users.SetTriggers(triggers)
+	worker, err := startMessaging(cfg, store, users, triggers, log)
 	if err != nil {
 		return err
 	}
@@ -188,10 +193,20 @@ func serve(args []string, e env) error {
 	r := mux.NewRouter()
 	mountHealth(r, store, log)
 	oidcProvider.Mount(r)
-	if err := mountHosted(ctx, r, cfg, store, pools, users, oidcProvider, e, log); err != nil {
+	brands := &branding.Service{Store: store, Pools: pools}
+	if err := mountHosted(ctx, r, cfg, store, pools, users, brands, oidcProvider, e, log); err != nil {
 		return err
 	}
-	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Messages: store, Keys: signingKeys, Logger: log, Now: time.Now}).Mount(r)
+	signIn, err := newCognitoAuth(cfg, store, signingKeys)
+	if err != nil {
+		return err
+	}
+	signIn.Triggers = triggers // pre token generation
+	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Messages: store, Keys: signingKeys, Branding: brands,
+		PublicURL: cfg.PublicURL, Auth: signIn, Triggers: triggers, MFA: mfa.NewService(store, pools, users), Logger: log, Now: time.Now}).Mount(r)
+	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, e, log); err != nil {
+		return err
+	}
 
 	srv := &http.Server{
 		Handler:           httpx.Recover(log)(httpx.SecurityHeaders(r)),

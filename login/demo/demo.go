@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"sort"
@@ -24,6 +23,7 @@ import (
 	"github.com/gorilla/mux"
 	"golang.org/x/oauth2"
 
+	"github.com/userpool/userpool/httpx"
 	"github.com/userpool/userpool/login"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/templates"
@@ -183,7 +183,7 @@ func (h *Handler) issuer() string { return h.PublicURL + "/" + h.poolID }
 func (h *Handler) context(ctx context.Context) context.Context {
 	c := &http.Client{Timeout: 10 * time.Second}
 	if h.Local != nil {
-		c.Transport = inProcess{h.Local}
+		c.Transport = httpx.InProcess{Handler: h.Local}
 	}
 	return oidc.ClientContext(ctx, c)
 }
@@ -367,15 +367,4 @@ func (c *claimsOf) UnmarshalJSON(b []byte) error {
 	}
 	sort.Slice(c.t.Claims, func(i, j int) bool { return c.t.Claims[i].Name < c.t.Claims[j].Name })
 	return nil
-}
-
-// inProcess serves HTTP requests with a handler of this process instead of the network.
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, req)
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
 }

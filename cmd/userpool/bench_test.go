@@ -1,0 +1,62 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestBench runs userpool bench against a real server for a moment: every scenario runs
+// without errors (speed is not asserted here), and the bench pool is gone afterwards.
+func TestBench(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	s := startServer(t, dataDir, []string{"USERPOOL_NO_DEMO=1"})
+	common := []string{"bench", "--endpoint", s.url, "--data-dir", dataDir}
+
+	r := cli(t, nil, append(common, "--duration", "200ms", "--concurrency", "2", "--server-cores", "1")...)
+	if r.code != 0 {
+		t.Fatalf("bench: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, sc := range benchScenarios {
+		// scenario, requests, req/s, 4 latencies, errors 0
+		row := regexp.MustCompile(`(?m)^\s*` + sc + `\s+[1-9]\d*\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+0\s`)
+		if !row.MatchString(r.stdout) {
+			t.Errorf("no error-free row for %s:\n%s\n%s", sc, r.stdout, r.stderr)
+		}
+	}
+	for _, want := range []string{"RS256 signatures/s", "argon2id hashes/s", "argon2id at m=19456 KiB, t=2, p=1"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	pools := ok(t, nil, "pools", "list", "--endpoint", s.url, "--data-dir", dataDir)
+	if list, _ := pools["UserPools"].([]any); len(list) != 0 {
+		t.Errorf("the bench pool was not deleted: %v", list)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--scenario", "login"}, `unknown --scenario "login"`},
+		{[]string{"--concurrency", "0"}, "--concurrency must be at least 1"},
+		{[]string{"--duration", "0s"}, "--duration must be positive"},
+		{[]string{"--client", "abc"}, "--client and --secret go together"},
+		{[]string{"--client", "abc", "--secret", "x"}, "--client needs --pool"},
+		{[]string{"--pool", "local_x", "--client", "abc", "--secret", "x", "--scenario", "password"}, "needs a user"},
+		{[]string{"--algorithm", "HS256"}, "--algorithm must be RS256 or ES256"},
+		{[]string{"--endpoint", "ftp://x"}, "must be an http:// or https:// URL"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		r := fails(t, nil, tc.want, append(common, tc.args...)...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2", tc.args, r.code)
+		}
+	}
+	// A pool that does not exist: a clear error, nothing created.
+	fails(t, nil, "ResourceNotFound", append(common, "--pool", "local_nope123", "--scenario", "password")...)
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,289 @@
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/userpool/userpool/keys"
+	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/user"
+)
+
+// The admin console's pages live in html/admin: their own layout (a wide page with a
+// navigation bar) in the hosted pages' colours (static/admin.css).
+
+//go:embed html/admin/*.html
+var adminFS embed.FS
+
+// Admin page names.
+const (
+	AdminPageDashboard = "dashboard"
+	AdminPageMessage   = "message"
+	AdminPagePools     = "pools"
+	AdminPagePool      = "pool"
+	AdminPageTemplates = "templates"
+	AdminPageKeys      = "keys"
+	AdminPageApps      = "apps"
+	AdminPageApp       = "app"
+	AdminPageUsers     = "users"
+	AdminPageUser      = "user"
+	AdminPageGroups    = "groups"
+	AdminPageGroup     = "group"
+	AdminPageMessages  = "messages"
+)
+
+var adminPages = func() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"static": func(name string) string { return StaticPath + name },
+		"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"join":   strings.Join,
+		"list":   func(v ...string) []string { return v },
+		"lines":  func(v []string) string { return strings.Join(v, "\n") },
+		"has": func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
+		},
+	}
+	out := map[string]*template.Template{}
+	for _, name := range []string{AdminPageDashboard, AdminPageMessage, AdminPagePools, AdminPagePool, AdminPageTemplates,
+		AdminPageKeys, AdminPageApps, AdminPageApp, AdminPageUsers, AdminPageUser, AdminPageGroups, AdminPageGroup, AdminPageMessages} {
+		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(adminFS, "html/admin/layout.html", "html/admin/"+name+".html"))
+	}
+	return out
+}()
+
+// RenderAdmin renders the console page name with data (one of the Admin view models).
+func RenderAdmin(name string, data any) ([]byte, error) {
+	t, ok := adminPages[name]
+	if !ok {
+		return nil, fmt.Errorf("render: no admin page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("render admin %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// AdminBase is what every console page has.
+type AdminBase struct {
+	Title string
+	// Operator is the signed-in operator's username ("" on pages shown signed out).
+	Operator string
+	CSRF     string
+	// Alert is an error about the page's form; Notice says that an action succeeded.
+	Alert  string
+	Notice string
+	// Details lists what the alert is about (alias conflicts, invalid fields).
+	Details []string
+	// Pool is the pool the page is about (the second navigation bar), nil for none.
+	Pool *pool.Pool
+	// Tab is the pool page's current tab ("settings", "apps", "users", ...).
+	Tab string
+	// SystemPoolID is the operators' pool, linked as "Operators".
+	SystemPoolID string
+}
+
+// AdminMessage is a page that explains something (signed out, forbidden, an error).
+type AdminMessage struct {
+	AdminBase
+	Paragraphs []string
+	Next       *Link
+}
+
+// AdminPoolRow is one pool in a list.
+type AdminPoolRow struct {
+	Pool  *pool.Pool
+	Users int64
+}
+
+// ChartPoint is one point of a series, in the SVG's coordinates.
+type ChartPoint struct {
+	X, Y  int
+	Label string // the day and the count, shown as the point's tooltip
+}
+
+// ChartSeries is one line of the chart.
+type ChartSeries struct {
+	Name   string
+	Class  string // the CSS class that colours it
+	Points []ChartPoint
+	Total  int64
+}
+
+// Polyline is the series as an SVG points attribute.
+func (s ChartSeries) Polyline() string {
+	var b strings.Builder
+	for i, p := range s.Points {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%d,%d", p.X, p.Y)
+	}
+	return b.String()
+}
+
+// ChartTick is a label on an axis.
+type ChartTick struct {
+	X, Y int
+	Text string
+}
+
+// Chart is a line chart drawn as server-side SVG.
+type Chart struct {
+	Width, Height int
+	// Left, Top, Right and Bottom are the plot area's edges.
+	Left, Top, Right, Bottom int
+	Series                   []ChartSeries
+	XTicks, YTicks           []ChartTick
+	// Summary describes the chart in words (its accessible name).
+	Summary string
+	// Days are the counts in a table, for screen readers and without SVG.
+	Days []user.DayActivity
+}
+
+// AdminDashboard is the start page.
+type AdminDashboard struct {
+	AdminBase
+	Pools []AdminPoolRow
+	More  string // cursor of the next page of pools
+	// Selected is the pool whose chart is shown (nil when there are no pools).
+	Selected *pool.Pool
+	Chart    *Chart
+}
+
+// AdminPools lists pools and offers to create one.
+type AdminPools struct {
+	AdminBase
+	Pools []AdminPoolRow
+	Next  string
+	Name  string // the create form's value
+}
+
+// AdminPool is a pool's settings page.
+type AdminPool struct {
+	AdminBase
+	Users int64
+	// Standard lists the standard attributes (for the required and alias checkboxes).
+	Standard []pool.SchemaAttribute
+	Custom   []pool.SchemaAttribute
+	// Recovery is the current account recovery choice (see RecoveryChoices).
+	Recovery        string
+	RecoveryChoices []Choice
+}
+
+// Choice is one option of a select.
+type Choice struct {
+	Value, Text string
+}
+
+// AdminTemplateSlot is one message type's template in the editor.
+type AdminTemplateSlot struct {
+	Type     message.Type
+	Name     string
+	Template message.Template
+}
+
+// AdminTemplates edits the pool's message templates and previews one.
+type AdminTemplates struct {
+	AdminBase
+	EmailOption message.EmailOption
+	Slots       []AdminTemplateSlot
+	// Preview is the rendered message of PreviewType (nil when none was asked for).
+	PreviewType message.Type
+	Preview     *message.Content
+	PreviewSMS  string
+}
+
+// AdminKey is one signing key with its state.
+type AdminKey struct {
+	Key   keys.Key
+	State string // "current", "next", "retiring"
+}
+
+// AdminKeys shows a pool's signing keys.
+type AdminKeys struct {
+	AdminBase
+	Keys []AdminKey
+}
+
+// AdminApps lists a pool's app clients.
+type AdminApps struct {
+	AdminBase
+	Apps []*pool.Client
+	Next string
+}
+
+// AdminApp is an app client's page (Client nil: the create form).
+type AdminApp struct {
+	AdminBase
+	Client *pool.Client
+	// ShowSecret is set on the page that shows a new or asked-for secret.
+	ShowSecret bool
+	// AuthFlows and OAuthFlows are the checkbox choices.
+	AuthFlows  []string
+	OAuthFlows []string
+	Units      []string
+}
+
+// AdminUsers lists a pool's users.
+type AdminUsers struct {
+	AdminBase
+	Users []*user.User
+	// The search form: Field (username, email, ...), Query, Status.
+	Field, Query, Status string
+	Fields               []Choice
+	Statuses             []string
+	Next                 string
+	// NextURL is the link to the next page, with the search kept.
+	NextURL string
+}
+
+// AdminUserAttribute is one editable attribute of a user.
+type AdminUserAttribute struct {
+	Name     string
+	Value    string
+	Mutable  bool
+	Required bool
+}
+
+// AdminUser is a user's page.
+type AdminUser struct {
+	AdminBase
+	User       *user.User
+	Attributes []AdminUserAttribute
+	Groups     []*pool.Group
+	AllGroups  []*pool.Group
+}
+
+// AdminGroups lists a pool's groups.
+type AdminGroups struct {
+	AdminBase
+	Groups []*pool.Group
+	Next   string
+}
+
+// AdminGroup is a group's page.
+type AdminGroup struct {
+	AdminBase
+	Group   *pool.Group
+	Members []*user.User
+	Next    string
+}
+
+// AdminMessages is a pool's message log.
+type AdminMessages struct {
+	AdminBase
+	Messages []*message.Message
+	Status   string
+	Next     string
+}

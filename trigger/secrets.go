@@ -1,0 +1,112 @@
+package trigger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/userpool/userpool/errs"
+	"github.com/userpool/userpool/pool"
+)
+
+// SecretInput names a trigger (a LambdaConfig key) and a secret: "whsec_" + base64, or "" to
+// have one generated.
+type SecretInput struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// CheckSecrets validates secrets to set on p (before p is saved, so that a bad secret changes
+// nothing): known triggers that p configures, each once, each secret well-formed.
+func CheckSecrets(p *pool.Pool, set []SecretInput) error {
+	for i, in := range set {
+		if !slices.Contains(pool.Triggers, in.Name) {
+			return errs.New(errs.InvalidParameter, "TriggerSecrets: %q is not a trigger (one of %v).", in.Name, pool.Triggers)
+		}
+		if p.TriggerURL(in.Name) == "" {
+			return errs.New(errs.InvalidParameter, "TriggerSecrets: LambdaConfig.%s is not set.", in.Name)
+		}
+		if slices.ContainsFunc(set[:i], func(o SecretInput) bool { return o.Name == in.Name }) {
+			return errs.New(errs.InvalidParameter, "TriggerSecrets: %s is given more than once.", in.Name)
+		}
+		if in.Value != "" {
+			if _, err := ParseSecret(in.Value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ConfigureSecrets gives p's triggers their secrets after p was saved: each of set becomes its
+// trigger's secret (generated when its Value is ""), the replaced secret still signing, beside
+// the new one, for the rotation grace period; a configured trigger that has no secret gets a
+// generated one. It returns the generated secrets, which are shown once and never again.
+func (s *Service) ConfigureSecrets(ctx context.Context, p *pool.Pool, set []SecretInput) ([]SecretInput, error) {
+	if err := CheckSecrets(p, set); err != nil {
+		return nil, err
+	}
+	var generated []SecretInput
+	until := s.cfg.Now().Add(s.cfg.RotationGrace)
+	for _, name := range pool.Triggers {
+		if p.TriggerURL(name) == "" {
+			continue
+		}
+		i := slices.IndexFunc(set, func(in SecretInput) bool { return in.Name == name })
+		if i < 0 {
+			cur, err := s.store.TriggerSecrets(ctx, p.Id, name)
+			if err != nil {
+				return nil, fmt.Errorf("configure %s secret: %w", name, err)
+			}
+			if cur != nil {
+				continue
+			}
+		}
+		secret := ""
+		if i >= 0 {
+			secret = set[i].Value
+		}
+		if secret == "" {
+			secret = NewSecret()
+			generated = append(generated, SecretInput{Name: name, Value: secret})
+		}
+		if err := s.store.SetTriggerSecret(ctx, p.Id, name, secret, until); err != nil {
+			return nil, fmt.Errorf("configure %s secret: %w", name, err)
+		}
+	}
+	return generated, nil
+}
+
+// Test sends a sample event to one of a pool's configured triggers, as the operator's "send a
+// test event" does, and returns the invocation (recorded in the log like any other). The
+// trigger's answer is judged as a real one; nothing else happens.
+func (s *Service) Test(ctx context.Context, poolID, name string) (*Invocation, error) {
+	p, err := s.pools.GetPool(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(pool.Triggers, name) {
+		return nil, errs.New(errs.InvalidParameter, "%q is not a trigger (one of %v).", name, pool.Triggers)
+	}
+	if p.TriggerURL(name) == "" {
+		return nil, errs.New(errs.InvalidParameter, "LambdaConfig.%s is not set.", name)
+	}
+	ev, h := sample(Sources[name][0])
+	var resp any // the answer is judged for its shape, as a real one
+	switch ev.(type) {
+	case *PreSignUpEvent:
+		resp = &PreSignUpResponse{}
+	case *CustomMessageEvent:
+		resp = &CustomMessageResponse{}
+	case *PreTokenGenerationEvent:
+		resp = &PreTokenGenerationResponse{}
+	case *UserMigrationEvent:
+		resp = &UserMigrationResponse{}
+	}
+	// A refusal or failure is the test's result, not an error of the action.
+	inv, err := s.call(ctx, p, name, h, ev, resp, nil)
+	if inv == nil {
+		return nil, err
+	}
+	return inv, nil
+}
