@@ -19,14 +19,17 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/userpool/userpool/admin"
+	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/login"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/provider"
 	"github.com/userpool/userpool/seal"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
+	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
 )
 
@@ -83,10 +86,12 @@ func newConsole(t *testing.T, db storagetest.Database) *console {
 	}
 	r := mux.NewRouter()
 	(&login.Handler{Pools: c.pools, Users: c.users, Sessions: &session.Browsers{Store: st}, Authorizer: prov,
-		PublicURL: c.srv.URL, CSRFKey: login.DeriveCSRFKey(db.Key)}).Mount(r)
+		Branding: &branding.Service{Store: st, Pools: c.pools}, PublicURL: c.srv.URL, CSRFKey: login.DeriveCSRFKey(db.Key)}).Mount(r)
 	prov.Mount(r)
+	brands := &branding.Service{Store: st, Pools: c.pools}
 	c.admin = &admin.Handler{Pools: c.pools, Users: c.users, Keys: ks, Messages: st, Tokens: st, Sessions: st,
-		PublicURL: c.srv.URL, CSRFKey: admin.DeriveCSRFKey(db.Key), Local: r, Now: c.now}
+		Branding: brands, Triggers: trigger.NewService(st, c.pools, trigger.Config{AllowPrivateNetworks: true}), TriggerSecrets: st,
+		MFA: mfa.NewService(st, c.pools, c.users), PublicURL: c.srv.URL, CSRFKey: admin.DeriveCSRFKey(db.Key), Local: r, Now: c.now}
 	if c.creds, err = c.admin.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -256,8 +261,9 @@ func TestConsoleJourney(t *testing.T) {
 			t.Fatalf("policy not saved: %+v", got.Policies.PasswordPolicy)
 		}
 		p = c.submit(b, c.get(b, base), "/settings", url.Values{"section": {"password"}, "min_length": {"2"}, "temp_days": {"3"}})
-		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `role="alert"`) {
-			t.Fatalf("bad policy: %d %s", p.status, p.body)
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `role="alert"`) ||
+			!strings.Contains(p.body, `aria-invalid="true" aria-describedby="min_length-error"`) || !strings.Contains(p.body, `id="min_length-error">PasswordPolicy.MinimumLength`) {
+			t.Fatalf("bad policy (the error must be next to its field): %d %s", p.status, p.body)
 		}
 		if got, _ := c.pools.GetPool(ctx, pl.Id); got.Policies.PasswordPolicy.MinimumLength != 12 {
 			t.Fatal("a refused policy changed the pool")
@@ -421,7 +427,8 @@ func postRoutes(poolID, clientID, sub string) []string {
 		base + "/apps", base + "/apps/" + clientID, base + "/apps/" + clientID + "/secret", base + "/apps/" + clientID + "/revoke",
 		base + "/apps/" + clientID + "/delete", base + "/users", base + "/users/" + sub + "/attributes", base + "/users/" + sub + "/action",
 		base + "/users/" + sub + "/password", base + "/users/" + sub + "/groups", base + "/users/" + sub + "/delete",
-		base + "/groups", base + "/groups/g", base + "/groups/g/members", base + "/groups/g/delete"}
+		base + "/groups", base + "/groups/g", base + "/groups/g/members", base + "/groups/g/delete",
+		base + "/mfa", base + "/users/" + sub + "/mfa", base + "/branding", base + "/triggers", base + "/triggers/PreSignUp"}
 }
 
 func TestAuthorization(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -72,44 +71,17 @@ func (h *Handler) signedOutURL() string { return h.PublicURL + "/admin/signed-ou
 // ensureClient finds or creates the console's confidential app, registering the current
 // public URL's callback and sign-out URLs.
 func (h *Handler) ensureClient(ctx context.Context, poolID string) (*pool.Client, error) {
-	page := pool.Page{Limit: 60}
-	for {
-		clients, next, err := h.Pools.ListClients(ctx, poolID, page)
-		if err != nil {
-			return nil, fmt.Errorf("admin console: list apps: %w", err)
-		}
-		for _, c := range clients {
-			if c.ClientName != ClientName {
-				continue
-			}
-			if slices.Contains(c.CallbackURLs, h.callbackURL()) && slices.Contains(c.LogoutURLs, h.signedOutURL()) {
-				return c, nil
-			}
-			// The public URL changed since the app was made.
-			c.CallbackURLs = append(c.CallbackURLs, h.callbackURL())
-			c.LogoutURLs = append(c.LogoutURLs, h.signedOutURL())
-			updated, err := h.Pools.UpdateClient(ctx, c)
-			if err != nil {
-				return nil, fmt.Errorf("admin console: update app: %w", err)
-			}
-			return updated, nil
-		}
-		if next == "" {
-			break
-		}
-		page.After = next
-	}
-	in := pool.ClientDefaults()
-	in.UserPoolId, in.ClientName = poolID, ClientName
-	in.CallbackURLs, in.LogoutURLs = []string{h.callbackURL()}, []string{h.signedOutURL()}
-	in.AllowedOAuthFlows, in.AllowedOAuthScopes = []string{pool.FlowCode}, []string{"openid", "profile"}
-	in.AllowedOAuthFlowsUserPoolClient = true
+	want := pool.ClientDefaults()
+	want.ClientName = ClientName
+	want.CallbackURLs, want.LogoutURLs = []string{h.callbackURL()}, []string{h.signedOutURL()}
+	want.AllowedOAuthFlows, want.AllowedOAuthScopes = []string{pool.FlowCode}, []string{"openid", "profile"}
+	want.AllowedOAuthFlowsUserPoolClient = true
 	// Short-lived tokens: the console keeps its own session and uses the tokens only once.
-	in.AccessTokenValidity, in.IdTokenValidity, in.RefreshTokenValidity = 5, 5, 60
-	in.TokenValidityUnits = pool.TokenValidityUnits{AccessToken: pool.UnitMinutes, IdToken: pool.UnitMinutes, RefreshToken: pool.UnitMinutes}
-	c, err := h.Pools.CreateClient(ctx, &in, true)
+	want.AccessTokenValidity, want.IdTokenValidity, want.RefreshTokenValidity = 5, 5, 60
+	want.TokenValidityUnits = pool.TokenValidityUnits{AccessToken: pool.UnitMinutes, IdToken: pool.UnitMinutes, RefreshToken: pool.UnitMinutes}
+	c, err := h.Pools.EnsureClient(ctx, poolID, &want, true)
 	if err != nil {
-		return nil, fmt.Errorf("admin console: create app: %w", err)
+		return nil, fmt.Errorf("admin console: %w", err)
 	}
 	return c, nil
 }
@@ -143,6 +115,9 @@ func (h *Handler) operator(fn operatorFunc) http.HandlerFunc {
 				return
 			}
 			h.problem(w, r, nil, http.StatusUnauthorized, "Signed out", "Your console session ended. Sign in again, then repeat the change.")
+			return
+		}
+		if r.Method == http.MethodPost && !h.parseForm(w, r, op) {
 			return
 		}
 		if r.Method == http.MethodPost && !h.csrf().Check(r, "admin") {

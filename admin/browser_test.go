@@ -18,7 +18,8 @@ import (
 )
 
 // TestBrowserSmoke drives Debian's Chromium headless through the console: the sign-in on the
-// hosted page, the dashboard with its chart, and a pool created through the form. Screenshots
+// hosted page, the dashboard with its chart, a pool, an app and a user created through the
+// forms, and the user found in the list. Screenshots
 // go to $USERPOOL_TEST_SCREENSHOTS (or a temporary folder) as admin-*.png.
 func TestBrowserSmoke(t *testing.T) {
 	path, err := exec.LookPath("chromium")
@@ -102,6 +103,29 @@ func TestBrowserSmoke(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	created := html("main")
 	shot("pool")
+	poolURL, err := chromedp.Run(bctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolURL = strings.TrimSuffix(poolURL[:strings.Index(poolURL+"?", "?")], "/")
+
+	// An app and a user through the forms; the user is found in the list by email prefix.
+	do(chromedp.Navigate(poolURL+"/apps/new"), chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SetValue(chromedp.ID("name"), "web"), chromedp.Click(chromedp.CSS("main form button.primary")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	app := html("main")
+	shot("app")
+	do(chromedp.Navigate(poolURL+"/users"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SetValue(chromedp.ID("username"), "jane"), chromedp.SetValue(chromedp.ID("email"), "jane@example.com"),
+		chromedp.Click(chromedp.CSS(`main form[action$="/users"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	do(chromedp.Navigate(poolURL+"/users?field=email&q=jane%40"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	users := html("main")
+	shot("users")
+	do(chromedp.Navigate(poolURL+"/branding"), chromedp.WaitVisible(chromedp.ID("css")))
+	shot("branding")
+	if !strings.Contains(app, "Created.") || !strings.Contains(users, "jane@example.com") || !strings.Contains(users, ">jane<") {
+		t.Fatalf("app or user through the console:\n%s\n%s", app, users)
+	}
 	if !strings.Contains(dashboard, "3 sign-ups, 3 sign-ins, 1 failed sign-ins") {
 		t.Fatalf("dashboard chart: %s", dashboard)
 	}

@@ -51,6 +51,12 @@ type Handler struct {
 	Messages MessageLog
 	Tokens   Tokens
 	Sessions session.OperatorStore
+	// Branding, Triggers (with TriggerSecrets) and MFA serve the pools' branding, trigger and
+	// MFA pages and the users' MFA; a nil one leaves its pages out.
+	Branding       Branding
+	Triggers       Triggers
+	TriggerSecrets TriggerSecrets
+	MFA            MFA
 	// PublicURL is the server's public base URL; cookies are Secure when it is https.
 	PublicURL string
 	// CSRFKey signs the forms' CSRF tokens (DeriveCSRFKey); the same in every process.
@@ -130,6 +136,19 @@ func (h *Handler) Mount(r *mux.Router) {
 	post(p+"/groups/{group}/members", h.groupMembers)
 	post(p+"/groups/{group}/delete", h.deleteGroup)
 	get(p+"/messages", h.messagesPage)
+	get(p+"/mfa", h.mfaPage)
+	post(p+"/mfa", h.saveMFA)
+	post(p+"/users/{sub}/mfa", h.userMFAChange)
+	if h.Branding != nil {
+		get(p+"/branding", h.brandingPage)
+		post(p+"/branding", h.saveBranding)
+		get(p+"/branding/preview", h.brandingPreview)
+	}
+	if h.Triggers != nil {
+		get(p+"/triggers", h.triggersPage)
+		post(p+"/triggers", h.saveTriggers)
+		post(p+"/triggers/{trigger}", h.triggerAction)
+	}
 	s.NotFoundHandler = h.page(h.operator(func(w http.ResponseWriter, r *http.Request, op *operator) {
 		h.problem(w, r, op, http.StatusNotFound, "Page not found", "There is no console page at this address.")
 	}))
@@ -228,7 +247,8 @@ func (h *Handler) problem(w http.ResponseWriter, r *http.Request, op *operator, 
 var notices = map[string]string{
 	"created": "Created.", "saved": "Saved.", "deleted": "Deleted.", "rotated": "A new signing key is scheduled.",
 	"revoked": "Every token of the app is revoked.", "enabled": "The user is enabled.", "disabled": "The user is disabled.",
-	"confirmed": "The user is confirmed.", "reset": "A password reset code is on its way.", "signedout": "The user is signed out everywhere.",
+	"confirmed": "The user is confirmed.", "reset": "The password is reset: a code to choose a new one is on its way to the user.",
+	"mfareset": "The user's MFA is reset.", "signedout": "The user is signed out everywhere.",
 	"password": "The password is set.", "added": "Added.", "removed": "Removed.",
 }
 

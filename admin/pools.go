@@ -148,6 +148,11 @@ func (h *Handler) poolSettings(w http.ResponseWriter, r *http.Request, op *opera
 	h.renderPool(w, r, op, p, nil)
 }
 
+// poolFields maps the pool service's messages to the settings page's fields.
+var poolFields = []field{{"PasswordPolicy.MinimumLength", "min_length"}, {"PasswordPolicy.TemporaryPasswordValidityDays", "temp_days"},
+	{"PasswordPolicy.PasswordHistorySize", "history"}, {"PasswordPolicy.MinimumStrength", "strength"}, {"PoolName", "name"},
+	{"AccountRecoverySetting", "recovery"}, {"account recovery", "recovery"}}
+
 func (h *Handler) renderPool(w http.ResponseWriter, r *http.Request, op *operator, p *pool.Pool, failed error) {
 	n, err := h.Pools.CountUsers(r.Context(), p.Id)
 	if err != nil {
@@ -165,7 +170,7 @@ func (h *Handler) renderPool(w http.ResponseWriter, r *http.Request, op *operato
 	}
 	status := http.StatusOK
 	if failed != nil {
-		status = h.withAlert(r, &v.AdminBase, failed)
+		status = h.formFailure(r, &v.AdminBase, failed, poolFields...)
 	}
 	h.render(w, r, status, templates.AdminPagePool, v)
 }

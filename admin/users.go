@@ -116,6 +116,17 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, op *operator)
 }
 
 func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, op *operator, p *pool.Pool, u *user.User, failed error) {
+	h.renderUserWith(w, r, op, p, u, func(v *templates.AdminUser) int {
+		if failed == nil {
+			return http.StatusOK
+		}
+		return h.withAlert(r, &v.AdminBase, failed)
+	})
+}
+
+// renderUserWith renders the user's page; edit sets the page's alert or field errors and
+// returns the status.
+func (h *Handler) renderUserWith(w http.ResponseWriter, r *http.Request, op *operator, p *pool.Pool, u *user.User, edit func(*templates.AdminUser) int) {
 	v := templates.AdminUser{AdminBase: h.poolBase(w, r, op, p, "users", "User "+u.Username), User: u}
 	for _, a := range p.SchemaAttributes {
 		if a.Name == "sub" {
@@ -139,11 +150,11 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, op *operato
 			v.AllGroups = append(v.AllGroups, g)
 		}
 	}
-	status := http.StatusOK
-	if failed != nil {
-		status = h.withAlert(r, &v.AdminBase, failed)
+	if err := h.userMFA(r.Context(), &v, p, u); err != nil {
+		h.fail(w, r, op, err)
+		return
 	}
-	h.render(w, r, status, templates.AdminPageUser, v)
+	h.render(w, r, edit(&v), templates.AdminPageUser, v)
 }
 
 func (h *Handler) userURL(p *pool.Pool, u *user.User) string {
@@ -183,7 +194,8 @@ func (h *Handler) updateUserAttributes(w http.ResponseWriter, r *http.Request, o
 	h.redirect(w, r, h.userURL(p, u), "saved")
 }
 
-// userAction enables, disables, confirms, sends a reset code or signs the user out everywhere.
+// userAction enables, disables, confirms, resets the password (AdminResetUserPassword) or signs
+// the user out everywhere.
 func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, op *operator) {
 	p, u := h.loadUser(w, r, op)
 	if u == nil {
@@ -203,7 +215,7 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, op *operato
 	case "confirm":
 		err, done = h.Users.AdminConfirmSignUp(ctx, p.Id, u.Sub), "confirmed"
 	case "reset":
-		_, err = h.Users.SendCode(ctx, p.Id, u.Sub, user.PurposeResetPassword, message.Channel(""))
+		_, err = h.Users.AdminResetPassword(ctx, p.Id, u.Sub)
 		done = "reset"
 	case "signout":
 		err, done = h.Tokens.RevokeUserTokens(ctx, p.Id, u.Sub, h.now()), "signedout"
@@ -227,7 +239,9 @@ func (h *Handler) setUserPassword(w http.ResponseWriter, r *http.Request, op *op
 		return
 	}
 	if err := h.Users.AdminSetPassword(r.Context(), p.Id, u.Sub, r.PostFormValue("password"), formBool(r, "permanent")); err != nil {
-		h.renderUser(w, r, op, p, u, err)
+		h.renderUserWith(w, r, op, p, u, func(v *templates.AdminUser) int {
+			return h.formFailure(r, &v.AdminBase, err, field{"assword", "password"})
+		})
 		return
 	}
 	h.logger().InfoContext(r.Context(), "console: password set", "operator", op.username, "pool", p.Id, "sub", u.Sub)

@@ -58,6 +58,7 @@ var actions = map[string]action{
 	"AdminUpdateUserAttributes": op(authSigV4, (*Handler).adminUpdateUserAttributes),
 	"AdminDeleteUserAttributes": op(authSigV4, (*Handler).adminDeleteUserAttributes),
 	"AdminSetUserPassword":      op(authSigV4, (*Handler).adminSetUserPassword),
+	"AdminResetUserPassword":    op(authSigV4, (*Handler).adminResetUserPassword),
 	// Groups.
 	"CreateGroup":              op(authSigV4, (*Handler).createGroup),
 	"GetGroup":                 op(authSigV4, (*Handler).getGroup),

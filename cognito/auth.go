@@ -299,11 +299,7 @@ func (h *Handler) afterSignIn(ctx context.Context, sc *signInCtx, res *user.Sign
 		return &authOut{ChallengeName: challengeNewPassword, Session: sess, ChallengeParameters: map[string]string{
 			"USER_ID_FOR_SRP": u.Username, "userAttributes": string(attrJSON), "requiredAttributes": string(reqJSON)}}, nil
 	}
-	result, err := h.issue(ctx, sc, u.Sub, authTime)
-	if err != nil {
-		return nil, err
-	}
-	return &authOut{AuthenticationResult: result, ChallengeParameters: map[string]string{}}, nil
+	return h.secondStep(ctx, sc, u, typed, authTime)
 }
 
 // sessionTTL is the client's AuthSessionValidity.
@@ -311,33 +307,32 @@ func sessionTTL(c *pool.Client) time.Duration {
 	return time.Duration(c.AuthSessionValidity) * time.Minute
 }
 
-// issue starts a token family for a completed sign-in and mints its tokens.
-func (h *Handler) issue(ctx context.Context, sc *signInCtx, sub string, authTime time.Time) (*authenticationResult, error) {
-	if err := h.refuseUnaskedSecondFactor(ctx, sc, sub); err != nil {
-		return nil, err
-	}
+// issue starts a token family for a completed sign-in (every step passed; amr says how) and
+// mints its tokens.
+func (h *Handler) issue(ctx context.Context, sc *signInCtx, sub string, authTime time.Time, amr []string) (*authenticationResult, error) {
 	tu, err := token.LoadUser(ctx, sc.a.Users, sc.p.Id, sub)
 	if err != nil {
 		return nil, err
 	}
 	c := sc.c
 	f, refresh, err := sc.a.tokens.Start(ctx, session.Grant{FamilyID: token.NewJTI(), PoolID: sc.p.Id, ClientID: c.ClientId,
-		Sub: sub, Scopes: []string{accessScope}, AMR: []string{"pwd"}, AuthTime: authTime,
+		Sub: sub, Scopes: []string{accessScope}, AMR: amr, AuthTime: authTime,
 		TokenTTL: max(c.AccessTokenTTL(), c.IDTokenTTL()), RefreshTTL: c.RefreshTokenTTL()})
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.mint(ctx, sc, tu, authTime, f.ID)
+	res, err := h.mint(ctx, sc, tu, authTime, f.ID, amr)
 	if err != nil {
 		return nil, err
 	}
 	res.RefreshToken = refresh
+	h.Users.CompleteSignIn(ctx, sc.p.Id, sub, user.Caller{ClientID: c.ClientId})
 	return res, nil
 }
 
-func (h *Handler) mint(ctx context.Context, sc *signInCtx, tu *token.User, authTime time.Time, familyID string) (*authenticationResult, error) {
+func (h *Handler) mint(ctx context.Context, sc *signInCtx, tu *token.User, authTime time.Time, familyID string, amr []string) (*authenticationResult, error) {
 	m, err := sc.a.minter.Mint(ctx, token.MintInput{Pool: sc.p, Issuer: strings.TrimRight(sc.a.PublicURL, "/") + "/" + sc.p.Id,
-		Client: sc.c, User: *tu, Scopes: []string{accessScope}, AuthTime: authTime, IssuedAt: h.now().UTC(), OriginJTI: familyID})
+		Client: sc.c, User: *tu, Scopes: []string{accessScope}, AuthTime: authTime, IssuedAt: h.now().UTC(), OriginJTI: familyID, AMR: amr})
 	if err != nil {
 		return nil, err
 	}
@@ -368,15 +363,12 @@ func (h *Handler) respond(ctx context.Context, poolID string, in *respondIn) (*a
 	if err != nil {
 		return nil, err
 	}
-	switch in.ChallengeName {
-	case challengePasswordVerifier, challengeNewPassword:
+	switch {
+	case in.ChallengeName == challengePasswordVerifier, in.ChallengeName == challengeNewPassword, isMFAChallenge(in.ChallengeName):
 	default:
 		return nil, errs.New(errs.InvalidParameter, "Challenge %s is not supported.", in.ChallengeName)
 	}
-	ch, err := sc.a.challenges.Take(ctx, sc.p.Id, sc.c.ClientId, in.ChallengeName, in.Session)
-	if errors.Is(err, session.ErrSessionExpired) {
-		return nil, invalidSession()
-	}
+	ch, err := h.takeChallenge(ctx, sc, in.ChallengeName, in.Session)
 	if err != nil {
 		return nil, err
 	}
@@ -389,8 +381,10 @@ func (h *Handler) respond(ctx context.Context, poolID string, in *respondIn) (*a
 	switch in.ChallengeName {
 	case challengePasswordVerifier:
 		return h.verifySRP(ctx, sc, ch, r)
-	default:
+	case challengeNewPassword:
 		return h.completeNewPassword(ctx, sc, ch, r)
+	default:
+		return h.answerMFA(ctx, sc, ch, r)
 	}
 }
 
@@ -408,8 +402,9 @@ func (h *Handler) sameUser(ctx context.Context, sc *signInCtx, ch *session.Chall
 }
 
 // completeNewPassword answers NEW_PASSWORD_REQUIRED. A password or attribute the user can
-// correct leaves the Session usable for another try.
+// correct leaves the Session usable for another try. The second factor comes next.
 func (h *Handler) completeNewPassword(ctx context.Context, sc *signInCtx, ch *session.Challenge, r map[string]string) (*authOut, error) {
+	var u *user.User
 	password, err := param(r, "NEW_PASSWORD")
 	if err == nil {
 		var attrs []user.Attribute
@@ -419,7 +414,7 @@ func (h *Handler) completeNewPassword(ctx context.Context, sc *signInCtx, ch *se
 			}
 		}
 		slices.SortFunc(attrs, func(a, b user.Attribute) int { return strings.Compare(a.Name, b.Name) })
-		_, err = h.Users.CompleteNewPassword(ctx, sc.c, ch.Sub, password, attrs)
+		u, err = h.Users.CompleteNewPassword(ctx, sc.c, ch.Sub, password, attrs)
 	}
 	if err != nil {
 		switch errs.CodeOf(err) {
@@ -430,11 +425,7 @@ func (h *Handler) completeNewPassword(ctx context.Context, sc *signInCtx, ch *se
 		}
 		return nil, err
 	}
-	result, err := h.issue(ctx, sc, ch.Sub, ch.AuthTime)
-	if err != nil {
-		return nil, err
-	}
-	return &authOut{AuthenticationResult: result, ChallengeParameters: map[string]string{}}, nil
+	return h.secondStep(ctx, sc, u, ch.Typed, ch.AuthTime)
 }
 
 // fakeSalt is the salt shown for an unknown user: the same for every call with the username,

@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/cognito"
 	keysvc "github.com/userpool/userpool/keys"
@@ -31,29 +26,11 @@ import (
 	"github.com/userpool/userpool/user"
 )
 
-// testClock is a settable clock shared by the handler, the provider and the keys.
-type testClock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
-
 // authEnv is the Cognito API with sign-in wired, next to the OIDC provider, on one store.
 type authEnv struct {
 	*env
 	pub    *cip.Client // anonymous: the public actions
-	clock  *testClock
+	clock  *clock
 	store  *storage.Store
 	keys   *keysvc.Service
 	poolID string
@@ -62,46 +39,31 @@ type authEnv struct {
 func newAuthEnv(t *testing.T, d storagetest.Database) *authEnv {
 	t.Helper()
 	st := d.Open(t)
-	clock := &testClock{}
+	clk := &clock{}
 	sealer, err := seal.New(d.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks, err := keysvc.New(st, sealer, keysvc.Config{Now: clock.Now})
+	ks, err := keysvc.New(st, sealer, keysvc.Config{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv := newServer(t)
 	pools := pool.NewService(st, "local")
 	users := user.NewService(st, pools, testHasher())
-	users.SetClock(clock.Now)
-	h := &cognito.Handler{
-		Pools:       pools,
-		Users:       users,
-		Credentials: keys{testKeyID: testSecret},
-		Keys:        ks,
-		Logger:      slog.New(slog.DiscardHandler),
-		Now:         clock.Now,
+	users.SetClock(clk.Now)
+	h := &cognito.Handler{Pools: pools, Users: users, Keys: ks, Now: clk.Now,
 		Auth: &cognito.Auth{Sessions: st, Challenges: st, Users: st, Keys: ks, Sealer: sealer, PublicURL: srv.URL,
 			FakeSaltKey: []byte("fake salt key for the tests")},
 	}
 	var key [32]byte
 	copy(key[:], "test crypto key, not for use....")
-	prov, err := provider.New(provider.Config{PublicURL: srv.URL, CryptoKey: key, CacheTTL: time.Nanosecond, Now: clock.Now}, pools, st, st, ks)
+	prov, err := provider.New(provider.Config{PublicURL: srv.URL, CryptoKey: key, CacheTTL: time.Nanosecond, Now: clk.Now}, pools, st, st, ks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := mux.NewRouter()
-	h.Mount(r)
-	prov.Mount(r)
-	srv.Config.Handler = r
-	e := &authEnv{
-		env:   &env{url: srv.URL, api: newClient(srv.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))},
-		pub:   newClient(srv.URL, aws.AnonymousCredentials{}),
-		clock: clock, store: st, keys: ks,
-	}
+	e := &authEnv{env: srv.serve(h, prov.Mount), clock: clk, store: st, keys: ks}
+	e.pub = e.anon()
 	e.poolID = e.createPool(t, nil)
 	return e
 }
@@ -315,7 +277,7 @@ func TestGetTokensFromRefreshTokenRotation(t *testing.T) {
 		}
 		// A retry within the grace period still works.
 		must(e.pub.GetTokensFromRefreshToken(t.Context(), in)).ok(t)
-		e.clock.advance(11 * time.Second)
+		e.clock.Advance(11 * time.Second)
 		_, err := e.pub.GetTokensFromRefreshToken(t.Context(), in)
 		wantErr[*types.RefreshTokenReuseException](t, err)
 		// The reuse revoked the family: the newer token fails too.
@@ -487,7 +449,7 @@ func TestChallengeSession(t *testing.T) {
 	const expired = "Invalid session for the user, session is expired."
 	t.Run("expired", func(t *testing.T) {
 		s := start()
-		e.clock.advance(3*time.Minute + time.Second)
+		e.clock.Advance(3*time.Minute + time.Second)
 		wantNotAuthorized(t, respond(cid, s), expired)
 	})
 	t.Run("of another client", func(t *testing.T) {
@@ -572,7 +534,7 @@ func TestSignInRefusals(t *testing.T) {
 		wantNotAuthorized(t, err, incorrect)
 		_, err = e.srpSignIn(t.Context(), enabled, "", "ida", "Corr3ct-Horse!")
 		wantNotAuthorized(t, err, incorrect)
-		e.clock.advance(user.MaxLockout)
+		e.clock.Advance(user.MaxLockout)
 		must(e.srpSignIn(t.Context(), enabled, "", "ida", "Corr3ct-Horse!")).ok(t)
 	})
 	t.Run("SRP TIMESTAMP far from now", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/errs"
+	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
@@ -63,18 +65,78 @@ func newEnv(t *testing.T) *env {
 func newEnvOn(t *testing.T, st *storage.Store) *env {
 	t.Helper()
 	pools := pool.NewService(st, "local")
-	h := &cognito.Handler{
-		Pools:       pools,
-		Users:       user.NewService(st, pools, testHasher()),
-		Credentials: keys{testKeyID: testSecret},
-		Logger:      slog.New(slog.DiscardHandler),
-		Now:         time.Now,
+	return newServer(t).serve(&cognito.Handler{Pools: pools, Users: user.NewService(st, pools, testHasher())})
+}
+
+// testServer is a real HTTP server whose URL is known before its handler is built (the
+// provider and the App API put it in tokens and links).
+type testServer struct {
+	*httptest.Server
+	URL string // known before Start
+}
+
+func newServer(t *testing.T) testServer {
+	t.Helper()
+	// Unstarted, so that serve sets the handler before the server's goroutines read it; the
+	// listener already has its address.
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	return testServer{Server: srv, URL: "http://" + srv.Listener.Addr().String()}
+}
+
+// serve mounts h (with the tests' access key, a discarding logger and time.Now where h leaves
+// them unset) and the routes of more, and returns the management API's env.
+func (s testServer) serve(h *cognito.Handler, more ...func(*mux.Router)) *env {
+	if h.Credentials == nil {
+		h.Credentials = keys{testKeyID: testSecret}
+	}
+	if h.Logger == nil {
+		h.Logger = slog.New(slog.DiscardHandler)
+	}
+	if h.Now == nil {
+		h.Now = time.Now
 	}
 	r := mux.NewRouter()
 	h.Mount(r)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return &env{url: srv.URL, api: newClient(srv.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))}
+	for _, m := range more {
+		m(r)
+	}
+	s.Config.Handler = r
+	s.Start()
+	return &env{url: s.URL, api: newClient(s.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))}
+}
+
+// anon is a client without credentials, as apps call the public actions.
+func (e *env) anon() *cip.Client { return newClient(e.url, aws.AnonymousCredentials{}) }
+
+// clock is a settable clock shared by the services and the handler, so that codes, tokens
+// and lockouts can be made to expire without waiting.
+type clock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off += d
+}
+
+// startWorker runs an outbox worker delivering st's messages through senders until the test ends.
+func startWorker(t *testing.T, st *storage.Store, senders message.Senders) *message.Worker {
+	t.Helper()
+	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = worker.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return worker
 }
 
 // newClient returns an SDK client without retries, so every request is sent exactly once.

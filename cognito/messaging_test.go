@@ -3,16 +3,13 @@ package cognito_test
 import (
 	"context"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/message"
@@ -29,19 +26,9 @@ func newMessagingEnv(t *testing.T, st *storage.Store, senders message.Senders) *
 	t.Helper()
 	pools := pool.NewService(st, "local")
 	users := user.NewService(st, pools, testHasher())
-	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
+	worker := startWorker(t, st, senders)
 	users.SetMessaging(user.Messaging{CodeKey: []byte("test"), PublicURL: "https://id.example.com", Wake: worker.Wake})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	h := &cognito.Handler{Pools: pools, Users: users, Messages: st, Credentials: keys{testKeyID: testSecret},
-		Logger: slog.New(slog.DiscardHandler), Now: time.Now}
-	r := mux.NewRouter()
-	h.Mount(r)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return &env{url: srv.URL, api: newClient(srv.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))}
+	return newServer(t).serve(&cognito.Handler{Pools: pools, Users: users, Messages: st})
 }
 
 func devSenders() message.Senders {

@@ -184,10 +184,6 @@ type associateSoftwareTokenOut struct {
 	SecretURI string `json:"SecretURI,omitempty"`
 }
 
-// errSessionEnrolment: enrolment with a challenge Session (MFA_SETUP) comes with the
-// second-factor challenges of InitiateAuth.
-var errSessionEnrolment = errs.New(errs.InvalidParameter, "AssociateSoftwareToken and VerifySoftwareToken with a Session (MFA_SETUP) are not supported yet; use an AccessToken.")
-
 func (h *Handler) associateSoftwareToken(ctx context.Context, in *associateSoftwareTokenIn) (*associateSoftwareTokenOut, error) {
 	m, err := h.mfa()
 	if err != nil {
@@ -195,7 +191,7 @@ func (h *Handler) associateSoftwareToken(ctx context.Context, in *associateSoftw
 	}
 	if in.AccessToken == "" {
 		if in.Session != "" {
-			return nil, errSessionEnrolment
+			return h.associateWithSession(ctx, m, in.Session)
 		}
 		return nil, errs.New(errs.InvalidParameter, "AccessToken or Session is required.")
 	}
@@ -231,7 +227,7 @@ func (h *Handler) verifySoftwareToken(ctx context.Context, in *verifySoftwareTok
 	}
 	if in.AccessToken == "" {
 		if in.Session != "" {
-			return nil, errSessionEnrolment
+			return h.verifyWithSession(ctx, m, in.Session, in.UserCode)
 		}
 		return nil, errs.New(errs.InvalidParameter, "AccessToken or Session is required.")
 	}
@@ -265,18 +261,4 @@ func (h *Handler) regenerateRecoveryCodes(ctx context.Context, in *accessTokenIn
 		return nil, err
 	}
 	return &recoveryCodesOut{RecoveryCodes: codes}, nil
-}
-
-// refuseUnaskedSecondFactor keeps the sign-in actions from issuing tokens to a user who must
-// pass a second factor, until the MFA challenges (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP,
-// SELECT_MFA_TYPE, MFA_SETUP) are part of InitiateAuth and RespondToAuthChallenge: fail closed.
-func (h *Handler) refuseUnaskedSecondFactor(ctx context.Context, sc *signInCtx, sub string) error {
-	u, err := h.Users.GetBySub(ctx, sc.p.Id, sub)
-	if err != nil {
-		return err
-	}
-	if d := mfa.Decide(sc.p, u); d.Step != mfa.StepNone {
-		return errs.New(errs.UnsupportedOperation, "This user must pass a second factor (%s), which the sign-in API does not ask for yet.", d.Step)
-	}
-	return nil
 }

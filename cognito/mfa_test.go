@@ -117,9 +117,10 @@ func TestMFAActions(t *testing.T) {
 		if aws.ToString(me.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" || !slices.Equal(me.UserMFASettingList, []string{"SOFTWARE_TOKEN_MFA"}) {
 			t.Fatalf("GetUser MFA %v %v", aws.ToString(me.PreferredMfaSetting), me.UserMFASettingList)
 		}
-		// Until the challenges are part of InitiateAuth, a user with a second factor gets no tokens.
-		_, err = signIn()
-		wantErr[*types.UnsupportedOperationException](t, err)
+		// A user with a second factor gets its challenge, not tokens.
+		if out := must(signIn()).ok(t); out.AuthenticationResult != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+			t.Fatalf("sign-in with an authenticator: %+v", out)
+		}
 
 		// Preference rules apply through the API.
 		_, err = pub.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access,
@@ -150,8 +151,8 @@ func TestMFAActions(t *testing.T) {
 			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}})
 		wantErr[*types.InvalidParameterException](t, err)
 		must(signIn()).ok(t)
-		// Session enrolment (MFA_SETUP) is not wired yet and says so.
+		// A Session that is no MFA_SETUP challenge's enrols nothing.
 		_, err = pub.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: aws.String("x")})
-		wantErr[*types.InvalidParameterException](t, err)
+		wantErr[*types.NotAuthorizedException](t, err)
 	})
 }

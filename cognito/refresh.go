@@ -43,7 +43,7 @@ func (h *Handler) refresh(ctx context.Context, sc *signInCtx, plain, secretHash,
 			return nil, err
 		}
 	}
-	res, err := h.mint(ctx, sc, tu, rt.AuthTime, rt.FamilyID)
+	res, err := h.mint(ctx, sc, tu, rt.AuthTime, rt.FamilyID, rt.AMR)
 	if err != nil {
 		return nil, err
 	}

@@ -2,19 +2,14 @@ package cognito_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/cognito"
 	keysvc "github.com/userpool/userpool/keys"
@@ -30,25 +25,6 @@ import (
 )
 
 const appPublicURL = "https://id.example.com"
-
-// clock is a settable clock shared by the users service and the handler, so that codes and
-// tokens can be made to expire without waiting.
-type clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.off += d
-}
 
 // appEnv is the whole App API: sign-in and self-service, with codes delivered by a running
 // outbox worker to a real SMTP server.
@@ -73,12 +49,8 @@ func newAppEnv(t *testing.T, st *storage.Store) *appEnv {
 	pools := pool.NewService(st, "local")
 	users := user.NewService(st, pools, testHasher())
 	users.SetClock(clk.Now)
-	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
+	worker := startWorker(t, st, senders)
 	users.SetMessaging(user.Messaging{CodeKey: []byte("test"), PublicURL: appPublicURL, Wake: worker.Wake})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
 	sealer, err := seal.New(seal.NewKey())
 	if err != nil {
 		t.Fatal(err)
@@ -87,18 +59,9 @@ func newAppEnv(t *testing.T, st *storage.Store) *appEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &cognito.Handler{Pools: pools, Users: users, Messages: st, Credentials: keys{testKeyID: testSecret},
-		Auth:   &cognito.Auth{Sessions: st, Challenges: st, Users: st, Keys: keySvc, Sealer: sealer, PublicURL: appPublicURL},
-		Logger: slog.New(slog.DiscardHandler), Now: clk.Now}
-	r := mux.NewRouter()
-	h.Mount(r)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return &appEnv{
-		env:  &env{url: srv.URL, api: newClient(srv.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))},
-		pub:  newClient(srv.URL, aws.AnonymousCredentials{}),
-		mail: mail, keys: keySvc, pools: pools, clk: clk,
-	}
+	e := newServer(t).serve(&cognito.Handler{Pools: pools, Users: users, Messages: st, Now: clk.Now,
+		Auth: &cognito.Auth{Sessions: st, Challenges: st, Users: st, Keys: keySvc, Sealer: sealer, PublicURL: appPublicURL}})
+	return &appEnv{env: e, pub: e.anon(), mail: mail, keys: keySvc, pools: pools, clk: clk}
 }
 
 var codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)

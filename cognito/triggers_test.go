@@ -4,17 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/pool"
@@ -54,13 +51,7 @@ func TestTriggersThroughAPI(t *testing.T) {
 		users := user.NewService(st, pools, user.DefaultHasher())
 		triggers := trigger.NewService(st, pools, trigger.Config{AllowPrivateNetworks: true})
 		users.SetTriggers(triggers)
-		h := &cognito.Handler{Pools: pools, Users: users, Credentials: keys{testKeyID: testSecret}, Triggers: triggers,
-			Logger: slog.New(slog.DiscardHandler), Now: time.Now}
-		r := mux.NewRouter()
-		h.Mount(r)
-		srv := httptest.NewServer(r)
-		t.Cleanup(srv.Close)
-		api := newClient(srv.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))
+		api := newServer(t).serve(&cognito.Handler{Pools: pools, Users: users, Triggers: triggers}).api
 
 		for _, bad := range []string{"arn:aws:lambda:us-east-1:123456789012:function:f", "ftp://example.com/hook", "https://user:pw@example.com/"} {
 			_, err := api.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bad"),

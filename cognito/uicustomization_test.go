@@ -2,17 +2,12 @@ package cognito_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/cognito"
@@ -27,14 +22,9 @@ var pngHeader = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 func TestUICustomization(t *testing.T) {
 	st := storagetest.Open(t)
 	pools := pool.NewService(st, "local")
-	h := &cognito.Handler{Pools: pools, Users: user.NewService(st, pools, testHasher()), Credentials: keys{testKeyID: testSecret},
-		Branding: &branding.Service{Store: st, Pools: pools}, PublicURL: "https://id.example",
-		Logger: slog.New(slog.DiscardHandler), Now: time.Now}
-	r := mux.NewRouter()
-	h.Mount(r)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	api := newClient(srv.URL, credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""))
+	e := newServer(t).serve(&cognito.Handler{Pools: pools, Users: user.NewService(st, pools, testHasher()),
+		Branding: &branding.Service{Store: st, Pools: pools}, PublicURL: "https://id.example"})
+	api := e.api
 	ctx := context.Background()
 	p, err := pools.CreatePool(ctx, &pool.Pool{Name: "p"})
 	if err != nil {
@@ -86,7 +76,7 @@ func TestUICustomization(t *testing.T) {
 		t.Error("unknown pool accepted")
 	}
 	// Unsigned calls are refused: these are management actions.
-	anon := newClient(srv.URL, aws.AnonymousCredentials{})
+	anon := e.anon()
 	if _, err := anon.GetUICustomization(ctx, &cip.GetUICustomizationInput{UserPoolId: aws.String(p.Id)}); err == nil {
 		t.Error("unsigned call accepted")
 	}

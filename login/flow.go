@@ -122,21 +122,32 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, f *flow, res 
 	http.Redirect(w, r, h.pageURL(f.p, s.Kind, arQuery(f.ar)), http.StatusSeeOther)
 }
 
-// finish starts the browser's SSO session for sub and completes the request.
+// finish completes the sign-in of sub whose password (and earlier steps) passed: the second
+// factor comes first when the user needs one.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, f *flow, sub string) {
+	if h.secondFactor(w, r, f, sub) {
+		return
+	}
+	h.completeSignIn(w, r, f, sub, amrPassword)
+}
+
+// completeSignIn starts the browser's SSO session for sub and completes the request; amr says
+// how the user signed in.
+func (h *Handler) completeSignIn(w http.ResponseWriter, r *http.Request, f *flow, sub string, amr []string) {
 	now := h.now().UTC()
 	var old string
 	if c, err := r.Cookie(sessionCookie); err == nil && validCookieValue(c.Value) {
 		old = c.Value
 	}
-	sid, err := h.Sessions.Start(r.Context(), f.p.Id, old, sub, now, amrPassword)
+	sid, err := h.Sessions.Start(r.Context(), f.p.Id, old, sub, now, amr)
 	if err != nil {
 		h.internal(w, r, f.v, err)
 		return
 	}
 	http.SetCookie(w, h.cookie(f.p.Id, sessionCookie, sid, 0))
 	h.clearStep(w, f.p.Id)
-	h.complete(w, r, f.p, f.ar.ID, sub, now, amrPassword, http.StatusSeeOther)
+	h.Users.CompleteSignIn(r.Context(), f.p.Id, sub, user.Caller{ClientID: f.ar.ClientID})
+	h.complete(w, r, f.p, f.ar.ID, sub, now, amr, http.StatusSeeOther)
 }
 
 // formPage renders a form page of the flow.

@@ -41,6 +41,7 @@ type Users interface {
 	ConfirmForgotPassword(ctx context.Context, c *pool.Client, username, code, password string) error
 	CompleteNewPassword(ctx context.Context, c *pool.Client, sub, password string, attrs []user.Attribute) (*user.User, error)
 	CompleteProfile(ctx context.Context, c *pool.Client, sub string, attrs []user.Attribute) (*user.User, error)
+	CompleteSignIn(ctx context.Context, poolID, sub string, c user.Caller)
 }
 
 // Branding is the pools' look (*branding.Service is one).
@@ -55,6 +56,9 @@ type Handler struct {
 	Users      Users
 	Sessions   *session.Browsers
 	Authorizer Authorizer
+	// MFA asks for the second factor after the password (*mfa.Service is one); nil refuses
+	// the sign-in of every user who needs one.
+	MFA MFA
 	// Branding gives each pool its look; nil shows every pool in the default look.
 	Branding Branding
 	// PublicURL is the server's public base URL; cookies are Secure when it is https.
@@ -90,6 +94,7 @@ func (h *Handler) Mount(r *mux.Router) {
 		r.HandleFunc(poolPath+path, h.pageHandler(fn[1])).Methods(http.MethodPost)
 	}
 	r.HandleFunc(poolPath+"/confirm/resend", h.pageHandler(h.resend)).Methods(http.MethodPost)
+	h.mountMFA(r)
 	// Cognito's hosted UI paths.
 	r.HandleFunc(poolPath+"/forgotPassword", h.pageHandler(h.cognitoPath("forgot"))).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc(poolPath+"/confirmUser", h.pageHandler(h.confirmUser)).Methods(http.MethodGet, http.MethodHead)

@@ -21,6 +21,7 @@ import (
 	"github.com/userpool/userpool/login"
 	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/message/smtptest"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/provider"
 	"github.com/userpool/userpool/seal"
@@ -39,6 +40,7 @@ type site struct {
 	pools  *pool.Service
 	users  *user.Service
 	brands *branding.Service
+	mfa    *mfa.Service
 	mail   *smtptest.Server
 	seen   int
 	// callback is the apps' redirect URI (rpCallback unless a test serves the app).
@@ -51,6 +53,7 @@ func newSite(t *testing.T, db storagetest.Database) *site {
 	s := &site{t: t, store: st, pools: pool.NewService(st, "local"), callback: rpCallback}
 	s.users = user.NewService(st, s.pools, user.DefaultHasher())
 	s.brands = &branding.Service{Store: st, Pools: s.pools}
+	s.mfa = mfa.NewService(st, s.pools, s.users)
 	s.mail = smtptest.Start(t, smtptest.Options{})
 	senders, err := message.NewSenders(message.Config{SMTPURL: "smtp://" + s.mail.Addr, MailFrom: "Userpool <no-reply@example.com>"}, nil)
 	if err != nil {
@@ -81,7 +84,7 @@ func newSite(t *testing.T, db storagetest.Database) *site {
 		t.Fatal(err)
 	}
 	r := mux.NewRouter()
-	(&login.Handler{Pools: s.pools, Users: s.users, Sessions: &session.Browsers{Store: st}, Authorizer: prov, Branding: s.brands,
+	(&login.Handler{Pools: s.pools, Users: s.users, Sessions: &session.Browsers{Store: st}, Authorizer: prov, MFA: s.mfa, Branding: s.brands,
 		PublicURL: s.srv.URL, CSRFKey: login.DeriveCSRFKey(db.Key), Logger: slog.New(slog.DiscardHandler)}).Mount(r)
 	prov.Mount(r)
 	s.srv.Config.Handler = r

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/login"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/storage"
@@ -103,6 +104,7 @@ type env struct {
 	pools    *pool.Service
 	users    *user.Service
 	sessions *session.Browsers
+	mfa      *mfa.Service
 	auth     *testAuthorizer
 	clock    *clock
 	srv      *httptest.Server
@@ -122,6 +124,8 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 	e.users = user.NewService(st, e.pools, user.DefaultHasher())
 	e.users.SetClock(e.clock.Now)
 	e.sessions = &session.Browsers{Store: st, Now: e.clock.Now}
+	e.mfa = mfa.NewService(st, e.pools, e.users)
+	e.mfa.SetClock(e.clock.Now)
 	e.auth = &testAuthorizer{requests: map[string]*session.AuthRequest{}, completed: map[string]string{}, amr: map[string][]string{}}
 	var err error
 	e.pool, err = e.pools.CreatePool(ctx, &pool.Pool{Name: "Acme", AliasAttributes: []string{"email"}})
@@ -138,7 +142,7 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 	}
 	e.user("ann", "ann@example.com")
 	r := mux.NewRouter()
-	h := &login.Handler{Pools: e.pools, Users: e.users, Sessions: e.sessions, Authorizer: e.auth,
+	h := &login.Handler{Pools: e.pools, Users: e.users, Sessions: e.sessions, Authorizer: e.auth, MFA: e.mfa,
 		CSRFKey: login.DeriveCSRFKey(make([]byte, 32)), Now: e.clock.Now}
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)

@@ -28,6 +28,7 @@ const (
 	stepConfirm     = "confirm"
 	stepNewPassword = "newpassword"
 	stepProfile     = "profile"
+	stepMFA         = "mfa"
 )
 
 // step is the cookie's content.
@@ -41,6 +42,11 @@ type step struct {
 	// address a code went to.
 	Username    string `json:"u,omitempty"`
 	Destination string `json:"d,omitempty"`
+	// MFA is the second-factor attempt's handle, MFAStep its step and Options the factors it
+	// offers (see mfa.go).
+	MFA     string   `json:"m,omitempty"`
+	MFAStep string   `json:"ms,omitempty"`
+	Options []string `json:"o,omitempty"`
 }
 
 func (h *Handler) stepMAC(payload string) string {
@@ -53,7 +59,7 @@ func (h *Handler) stepMAC(payload string) string {
 // setStep sets the step cookie.
 func (h *Handler) setStep(w http.ResponseWriter, s step, ttl time.Duration) {
 	s.Expires = h.now().Add(ttl).Unix()
-	b, _ := json.Marshal(s) // a struct of strings always encodes
+	b, _ := json.Marshal(s) // a struct of strings and string slices always encodes
 	payload := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, h.cookie(s.Pool, stepCookie, payload+"."+h.stepMAC(payload), int(ttl/time.Second)))
 }

@@ -78,6 +78,10 @@ func invalidSession() error {
 	return errs.New(errs.NotAuthorized, "Invalid session for the user.")
 }
 
+func errNotSettingUp() error {
+	return errs.New(errs.InvalidParameter, "The sign-in is not setting up MFA.")
+}
+
 func codeMismatch() error {
 	return errs.New(errs.CodeMismatch, "Invalid code or auth state for the user.")
 }
@@ -295,7 +299,7 @@ func (s *Service) SetupSecret(ctx context.Context, poolID, handle string) (*Enro
 		return nil, err
 	}
 	if a.Step != StepSetup {
-		return nil, errs.New(errs.InvalidParameter, "The sign-in is not setting up MFA.")
+		return nil, errNotSettingUp()
 	}
 	return s.Associate(ctx, poolID, a.Sub)
 }
@@ -309,7 +313,7 @@ func (s *Service) SetupVerify(ctx context.Context, poolID, handle, code string) 
 		return nil, err
 	}
 	if a.Step != StepSetup {
-		return nil, errs.New(errs.InvalidParameter, "The sign-in is not setting up MFA.")
+		return nil, errNotSettingUp()
 	}
 	enrolled, err := s.VerifyEnrolment(ctx, poolID, a.Sub, code)
 	if err != nil {

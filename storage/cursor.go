@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 
+	"gorm.io/gorm"
+
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
 )
@@ -47,4 +49,39 @@ func decodeCursor(token, field string) (cursor, error) {
 		return cursor{}, errBadToken
 	}
 	return c, nil
+}
+
+// keyset is one page of a list ordered by a single unique column: the rows whose column sorts
+// after the cursor's key. The cursor is decoded before the query is built, so that a bad token
+// is refused before anything else is checked.
+type keyset struct {
+	field  string // names the list in its cursors, so that a token from another list is refused
+	column string // the ordered unique column, as the query names it ("name", "m.sub")
+	after  string
+	limit  int
+}
+
+func newKeyset(page pool.Page, field, column string) (keyset, error) {
+	after, err := decodeCursor(page.After, field)
+	if err != nil {
+		return keyset{}, err
+	}
+	return keyset{field: field, column: column, after: after.Key, limit: pageLimit(page)}, nil
+}
+
+// findPage runs q for the page k (fetching one row more, to know whether another page follows)
+// and returns its rows and the next page's cursor, "" at the end; key is a row's column value.
+func findPage[R any](q *gorm.DB, k keyset, key func(*R) string) ([]R, string, error) {
+	if k.after != "" {
+		q = q.Where(k.column+" > ?", k.after)
+	}
+	var rows []R
+	if err := q.Order(k.column).Limit(k.limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	if len(rows) <= k.limit {
+		return rows, "", nil
+	}
+	rows = rows[:k.limit]
+	return rows, encodeCursor(cursor{Field: k.field, Key: key(&rows[k.limit-1])}), nil
 }

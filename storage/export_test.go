@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/user"
 )
 
@@ -33,6 +34,12 @@ func ExplainListUsers(ctx context.Context, s *Store, poolID string, q user.Query
 	}
 	var rows []userRow
 	st := stmt.Session(&gorm.Session{DryRun: true}).Find(&rows).Statement
+	return Explain(ctx, s, st.SQL.String(), st.Vars, noSeqScan)
+}
+
+// Explain returns the database's plan for the statement query (nothing runs: the plan is
+// read in a transaction that is rolled back), noSeqScan as for ExplainListUsers.
+func Explain(ctx context.Context, s *Store, query string, vars []any, noSeqScan bool) (string, error) {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return "", err
@@ -50,10 +57,14 @@ func ExplainListUsers(ctx context.Context, s *Store, poolID string, q user.Query
 				return "", err
 			}
 		}
+		// database/sql's PostgreSQL driver numbers its parameters.
+		for i := 1; strings.Contains(query, "?"); i++ {
+			query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
+		}
 	}
-	res, err := tx.QueryContext(ctx, explain+st.SQL.String(), st.Vars...)
+	res, err := tx.QueryContext(ctx, explain+query, vars...)
 	if err != nil {
-		return "", fmt.Errorf("explain %s: %w", st.SQL.String(), err)
+		return "", fmt.Errorf("explain %s: %w", query, err)
 	}
 	defer res.Close()
 	cols, err := res.Columns()
@@ -75,4 +86,19 @@ func ExplainListUsers(ctx context.Context, s *Store, poolID string, q user.Query
 		b.WriteString("\n")
 	}
 	return b.String(), res.Err()
+}
+
+// PageGroupNames pages a pool's group names through the keyset helper, so that tests can
+// exercise it directly (the List* methods exercise it through their conversions).
+func PageGroupNames(ctx context.Context, s *Store, poolID, field, after string, limit int) ([]string, string, error) {
+	k, err := newKeyset(pool.Page{After: after, Limit: limit}, field, "name")
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next, err := findPage(s.db.WithContext(ctx).Where("pool_id = ?", poolID), k, groupName)
+	names := make([]string, len(rows))
+	for i := range rows {
+		names[i] = rows[i].Name
+	}
+	return names, next, err
 }

@@ -27,6 +27,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0010_admin", Migrate: migrate0010Admin},           // in admin.go
 	{ID: "0011_triggers", Migrate: migrate0011Triggers},     // in triggers.go
 	{ID: "0012_mfa", Migrate: migrate0012MFA},               // in mfa.go
+	{ID: "0013_indexes", Migrate: migrate0013Indexes},       // in indexes.go
 }
 
 // runMigrations applies the pending migrations inside tx (which holds the migration lock).

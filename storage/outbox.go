@@ -10,6 +10,7 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/pool"
 )
 
 var _ message.Store = (*Store)(nil)
@@ -185,10 +186,7 @@ func (s *Store) ListMessages(ctx context.Context, q message.ListQuery) ([]*messa
 	if err != nil {
 		return nil, "", err
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > maxPage {
-		limit = maxPage
-	}
+	limit := pageLimit(pool.Page{Limit: q.Limit})
 	db := s.db.WithContext(ctx).Where("pool_id = ?", q.PoolID)
 	if q.Status != "" {
 		db = db.Where("status = ?", q.Status)

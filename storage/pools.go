@@ -152,23 +152,13 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 }
 
 func (s *Store) ListPools(ctx context.Context, page pool.Page) ([]*pool.Pool, string, error) {
-	after, err := decodeCursor(page.After, "pools")
+	k, err := newKeyset(page, "pools", "id")
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageLimit(page)
-	var rows []poolRow
-	q := s.db.WithContext(ctx).Order("id").Limit(limit + 1)
-	if after.Key != "" {
-		q = q.Where("id > ?", after.Key)
-	}
-	if err := q.Find(&rows).Error; err != nil {
+	rows, next, err := findPage(s.db.WithContext(ctx), k, func(r *poolRow) string { return r.ID })
+	if err != nil {
 		return nil, "", fmt.Errorf("list pools: %w", err)
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeCursor(cursor{Field: "pools", Key: rows[limit-1].ID})
 	}
 	out := make([]*pool.Pool, 0, len(rows))
 	for i := range rows {
@@ -329,23 +319,14 @@ func (s *Store) DeleteClient(ctx context.Context, poolID, clientID string) error
 }
 
 func (s *Store) ListClients(ctx context.Context, poolID string, page pool.Page) ([]*pool.Client, string, error) {
-	after, err := decodeCursor(page.After, "clients")
+	k, err := newKeyset(page, "clients", "client_id")
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageLimit(page)
-	q := s.db.WithContext(ctx).Where("pool_id = ?", poolID).Order("client_id").Limit(limit + 1)
-	if after.Key != "" {
-		q = q.Where("client_id > ?", after.Key)
-	}
-	var rows []clientRow
-	if err := q.Find(&rows).Error; err != nil {
+	q := s.db.WithContext(ctx).Where("pool_id = ?", poolID)
+	rows, next, err := findPage(q, k, func(r *clientRow) string { return r.ClientID })
+	if err != nil {
 		return nil, "", fmt.Errorf("list clients: %w", err)
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeCursor(cursor{Field: "clients", Key: rows[limit-1].ClientID})
 	}
 	out := make([]*pool.Client, 0, len(rows))
 	for i := range rows {
@@ -458,33 +439,25 @@ func (s *Store) DeleteGroup(ctx context.Context, poolID, name string) error {
 }
 
 func (s *Store) ListGroups(ctx context.Context, poolID string, page pool.Page) ([]*pool.Group, string, error) {
-	after, err := decodeCursor(page.After, "groups")
+	k, err := newKeyset(page, "groups", "name")
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageLimit(page)
-	q := s.db.WithContext(ctx).Where("pool_id = ?", poolID).Order("name").Limit(limit + 1)
-	if after.Key != "" {
-		q = q.Where("name > ?", after.Key)
-	}
-	var rows []groupRow
-	if err := q.Find(&rows).Error; err != nil {
+	rows, next, err := findPage(s.db.WithContext(ctx).Where("pool_id = ?", poolID), k, groupName)
+	if err != nil {
 		return nil, "", fmt.Errorf("list groups: %w", err)
 	}
-	return groupPage(rows, limit, "groups")
+	return toGroups(rows), next, nil
 }
 
-func groupPage(rows []groupRow, limit int, field string) ([]*pool.Group, string, error) {
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeCursor(cursor{Field: field, Key: rows[limit-1].Name})
-	}
+func groupName(r *groupRow) string { return r.Name }
+
+func toGroups(rows []groupRow) []*pool.Group {
 	out := make([]*pool.Group, 0, len(rows))
 	for i := range rows {
 		out = append(out, rows[i].toGroup())
 	}
-	return out, next, nil
+	return out
 }
 
 // --- resource servers ---
@@ -559,23 +532,14 @@ func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier str
 }
 
 func (s *Store) ListResourceServers(ctx context.Context, poolID string, page pool.Page) ([]*pool.ResourceServer, string, error) {
-	after, err := decodeCursor(page.After, "resource_servers")
+	k, err := newKeyset(page, "resource_servers", "identifier")
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageLimit(page)
-	q := s.db.WithContext(ctx).Where("pool_id = ?", poolID).Order("identifier").Limit(limit + 1)
-	if after.Key != "" {
-		q = q.Where("identifier > ?", after.Key)
-	}
-	var rows []resourceServerRow
-	if err := q.Find(&rows).Error; err != nil {
+	q := s.db.WithContext(ctx).Where("pool_id = ?", poolID)
+	rows, next, err := findPage(q, k, func(r *resourceServerRow) string { return r.Identifier })
+	if err != nil {
 		return nil, "", fmt.Errorf("list resource servers: %w", err)
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeCursor(cursor{Field: "resource_servers", Key: rows[limit-1].Identifier})
 	}
 	out := make([]*pool.ResourceServer, 0, len(rows))
 	for i := range rows {

@@ -3,11 +3,13 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/userpool/userpool/accesskey"
 	"github.com/userpool/userpool/pool"
@@ -272,6 +274,78 @@ func TestListUsersQueryPlans(t *testing.T) {
 			if !strings.Contains(plan, index) || !strings.Contains(strings.ToLower(plan), "index") ||
 				strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") || strings.Contains(plan, "Seq Scan") {
 				t.Errorf("%s %v %q: plan does not use %s alone:\n%s", tc.q.Field, tc.q.Prefix, tc.q.Value, index, plan)
+			}
+		}
+	})
+}
+
+// Ending a user's sessions, deleting a user and revoking an app client's tokens find the rows
+// through an index on (pool_id, sub) or (pool_id, client_id), not by walking the pool's rows
+// (migration 0013_indexes added the missing ones). The plan is checked for the column in the
+// index condition rather than for an index name: either of two fitting indexes will do.
+func TestUserAndClientLookupPlans(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, d storagetest.Database) {
+		s := d.Open(t)
+		if d.Driver == storage.DriverPostgres {
+			// PostgreSQL plans by statistics: on empty tables any index on pool_id looks as good.
+			for _, stmt := range []string{
+				`INSERT INTO token_families (pool_id, id, client_id, sub, auth_request_id, created_at, expires_at)
+				 SELECT 'p', 'f' || i, 'c' || (i % 20), 's' || i, 'a' || i, now(), now() FROM generate_series(1, 2000) i`,
+				`INSERT INTO refresh_tokens (pool_id, id, family_id, client_id, sub, token_hash, scopes, amr, auth_time, created_at, expires_at)
+				 SELECT 'p', 'r' || i, 'f' || i, 'c' || (i % 20), 's' || i, 'h' || i, '', '[]', now(), now(), now() FROM generate_series(1, 2000) i`,
+				`INSERT INTO browser_sessions (pool_id, id_hash, sub, auth_time, amr, created_at, expires_at)
+				 SELECT 'p', 'b' || i, 's' || i, now(), '[]', now(), now() FROM generate_series(1, 2000) i`,
+				`INSERT INTO code_sends (id, pool_id, sub, purpose, destination, sent_at)
+				 SELECT 'c' || i, 'p', 's' || i, 'sign_up', 'd' || i, now() FROM generate_series(1, 2000) i`,
+				`INSERT INTO mfa_attempts (pool_id, id, sub, step, options, factor, failures, created_at, expires_at)
+				 SELECT 'p', 'm' || i, 's' || i, '', '', '', 0, now(), now() FROM generate_series(1, 2000) i`,
+				`ANALYZE`,
+			} {
+				if err := storage.GormDB(s).Exec(stmt).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		const revoke = "UPDATE %s SET revoked_at = ? WHERE pool_id = ? AND %s = ? AND revoked_at IS NULL"
+		bySub := func(table string) string { return "DELETE FROM " + table + " WHERE pool_id = ? AND sub = ?" }
+		cases := []struct {
+			query  string
+			column string
+		}{
+			{bySub("browser_sessions"), "sub"},
+			{bySub("operator_sessions"), "sub"},
+			{bySub("codes"), "sub"},
+			{bySub("code_sends"), "sub"},
+			{bySub("group_members"), "sub"},
+			{bySub("signin_failures"), "sub"},
+			{bySub("mfa_totp"), "sub"},
+			{bySub("mfa_recovery_codes"), "sub"},
+			{bySub("mfa_attempts"), "sub"},
+			{fmt.Sprintf(revoke, "token_families", "sub"), "sub"},
+			{fmt.Sprintf(revoke, "refresh_tokens", "sub"), "sub"},
+			{fmt.Sprintf(revoke, "token_families", "client_id"), "client_id"},
+			{fmt.Sprintf(revoke, "refresh_tokens", "client_id"), "client_id"},
+			{"SELECT * FROM ui_customizations WHERE pool_id = ? AND client_id = ?", "client_id"},
+		}
+		for _, tc := range cases {
+			vars := []any{"p", "x"}
+			if strings.HasPrefix(tc.query, "UPDATE") {
+				vars = append([]any{time.Now()}, vars...)
+			}
+			plan, err := storage.Explain(ctx, s, tc.query, vars, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			indexed := false
+			for _, line := range strings.Split(plan, "\n") {
+				if d.Driver == storage.DriverSQLite {
+					indexed = indexed || strings.Contains(line, "USING") && strings.Contains(line, " "+tc.column+"=?")
+				} else {
+					indexed = indexed || strings.Contains(line, "Index Cond") && strings.Contains(line, "("+tc.column+" = ")
+				}
+			}
+			if !indexed || strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "SCAN ") {
+				t.Errorf("%s: no index on (pool_id, %s) in the plan:\n%s", tc.query, tc.column, plan)
 			}
 		}
 	})

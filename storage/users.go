@@ -423,7 +423,7 @@ func (s *Store) RemoveUserFromGroup(ctx context.Context, poolID, sub, group stri
 }
 
 func (s *Store) ListGroupsForUser(ctx context.Context, poolID, sub string, page pool.Page) ([]*pool.Group, string, error) {
-	after, err := decodeCursor(page.After, "groups-of-user")
+	k, err := newKeyset(page, "groups-of-user", "m.group_name")
 	if err != nil {
 		return nil, "", err
 	}
@@ -435,22 +435,18 @@ func (s *Store) ListGroupsForUser(ctx context.Context, poolID, sub string, page 
 	if !ok {
 		return nil, "", errUserNotFound
 	}
-	limit := pageLimit(page)
 	q := db.Table("user_groups g").Select("g.*").
 		Joins("JOIN group_members m ON m.pool_id = g.pool_id AND m.group_name = g.name").
-		Where("m.pool_id = ? AND m.sub = ?", poolID, sub).Order("m.group_name").Limit(limit + 1)
-	if after.Key != "" {
-		q = q.Where("m.group_name > ?", after.Key)
-	}
-	var rows []groupRow
-	if err := q.Find(&rows).Error; err != nil {
+		Where("m.pool_id = ? AND m.sub = ?", poolID, sub)
+	rows, next, err := findPage(q, k, groupName)
+	if err != nil {
 		return nil, "", fmt.Errorf("list groups for user: %w", err)
 	}
-	return groupPage(rows, limit, "groups-of-user")
+	return toGroups(rows), next, nil
 }
 
 func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, page pool.Page) ([]*user.User, string, error) {
-	after, err := decodeCursor(page.After, "users-in-group")
+	k, err := newKeyset(page, "users-in-group", "m.sub")
 	if err != nil {
 		return nil, "", err
 	}
@@ -462,21 +458,12 @@ func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, page
 	if !ok {
 		return nil, "", groupNotFound(group)
 	}
-	limit := pageLimit(page)
 	q := db.Table("users u").Select("u.*").
 		Joins("JOIN group_members m ON m.pool_id = u.pool_id AND m.sub = u.sub").
-		Where("m.pool_id = ? AND m.group_name = ?", poolID, group).Order("m.sub").Limit(limit + 1)
-	if after.Key != "" {
-		q = q.Where("m.sub > ?", after.Key)
-	}
-	var rows []userRow
-	if err := q.Find(&rows).Error; err != nil {
+		Where("m.pool_id = ? AND m.group_name = ?", poolID, group)
+	rows, next, err := findPage(q, k, func(r *userRow) string { return r.Sub })
+	if err != nil {
 		return nil, "", fmt.Errorf("list users in group: %w", err)
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeCursor(cursor{Field: "users-in-group", Key: rows[limit-1].Sub})
 	}
 	users, err := s.toUsers(rows)
 	return users, next, err

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
 )
 
@@ -35,6 +38,9 @@ const (
 	AdminPageGroups    = "groups"
 	AdminPageGroup     = "group"
 	AdminPageMessages  = "messages"
+	AdminPageBranding  = "branding"
+	AdminPageTriggers  = "triggers"
+	AdminPageMFA       = "mfa"
 )
 
 var adminPages = func() map[string]*template.Template {
@@ -42,6 +48,7 @@ var adminPages = func() map[string]*template.Template {
 		"static": func(name string) string { return StaticPath + name },
 		"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"join":   strings.Join,
+		"ms":     func(d time.Duration) int64 { return d.Milliseconds() },
 		"list":   func(v ...string) []string { return v },
 		"lines":  func(v []string) string { return strings.Join(v, "\n") },
 		"has": func(list []string, v string) bool {
@@ -55,7 +62,8 @@ var adminPages = func() map[string]*template.Template {
 	}
 	out := map[string]*template.Template{}
 	for _, name := range []string{AdminPageDashboard, AdminPageMessage, AdminPagePools, AdminPagePool, AdminPageTemplates,
-		AdminPageKeys, AdminPageApps, AdminPageApp, AdminPageUsers, AdminPageUser, AdminPageGroups, AdminPageGroup, AdminPageMessages} {
+		AdminPageKeys, AdminPageApps, AdminPageApp, AdminPageUsers, AdminPageUser, AdminPageGroups, AdminPageGroup, AdminPageMessages,
+		AdminPageBranding, AdminPageTriggers, AdminPageMFA} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(adminFS, "html/admin/layout.html", "html/admin/"+name+".html"))
 	}
 	return out
@@ -91,7 +99,20 @@ type AdminBase struct {
 	Tab string
 	// SystemPoolID is the operators' pool, linked as "Operators".
 	SystemPoolID string
+	// Errors are the form's field errors by field name, shown next to their fields.
+	Errors map[string]string
 }
+
+// AdminField is a form field's id and error, for the "invalid" and "field-error" templates.
+type AdminField struct {
+	ID, Error string
+}
+
+// FieldError is the error of the field with the id ("" for none).
+func (b AdminBase) FieldError(id string) string { return b.Errors[id] }
+
+// Field returns the field with the id and its error ("" for none).
+func (b AdminBase) Field(id string) AdminField { return AdminField{ID: id, Error: b.Errors[id]} }
 
 // AdminMessage is a page that explains something (signed out, forbidden, an error).
 type AdminMessage struct {
@@ -263,6 +284,18 @@ type AdminUser struct {
 	Attributes []AdminUserAttribute
 	Groups     []*pool.Group
 	AllGroups  []*pool.Group
+	// MFA is the user's MFA status, Factors each factor's state (nil without MFA).
+	MFA     *mfa.Status
+	Factors []AdminFactor
+}
+
+// AdminFactor is one second factor on a user's page.
+type AdminFactor struct {
+	Factor    mfa.Factor
+	Name      string
+	Offered   bool // the pool offers it
+	Enabled   bool // the user has it on
+	Preferred bool
 }
 
 // AdminGroups lists a pool's groups.
@@ -286,4 +319,51 @@ type AdminMessages struct {
 	Messages []*message.Message
 	Status   string
 	Next     string
+}
+
+// AdminBranding edits a pool's look on its hosted pages (its UI customization for all apps).
+type AdminBranding struct {
+	AdminBase
+	// The form's values: the stored ones, or the submitted ones when they were refused.
+	PrimaryColor, BackgroundColor, PageTitle, CSS string
+	// FooterLinks has branding.MaxFooterLinks rows, the unused ones empty.
+	FooterLinks []branding.FooterLink
+	// LogoURL is the current logo ("" for none).
+	LogoURL string
+	// AllowedClasses are the classes custom CSS may style.
+	AllowedClasses []string
+	MaxImageKB     int
+	// Updated is when the branding last changed (nil: never set).
+	Updated *time.Time
+}
+
+// AdminTrigger is one trigger of a pool.
+type AdminTrigger struct {
+	Name        string // the LambdaConfig key
+	Description string
+	URL         string
+	HasSecret   bool
+	// PreviousUntil is set while a replaced secret still signs.
+	PreviousUntil *time.Time
+}
+
+// AdminTriggers is a pool's triggers page.
+type AdminTriggers struct {
+	AdminBase
+	Triggers []AdminTrigger
+	// NewSecrets are the secrets this change generated, shown this once.
+	NewSecrets []trigger.SecretInput
+	// Test is the invocation of a test event just sent (nil otherwise).
+	Test        *trigger.Invocation
+	Invocations []*trigger.Invocation
+}
+
+// AdminMFA is a pool's MFA settings page.
+type AdminMFA struct {
+	AdminBase
+	// Configuration is OFF, OPTIONAL or ON; Factors the offered factors.
+	Configuration string
+	Factors       pool.MfaFactors
+	// SMSMessage is the MFA code's SMS template.
+	SMSMessage string
 }

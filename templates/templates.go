@@ -41,7 +41,7 @@ const (
 var pages = func() map[string]*template.Template {
 	funcs := template.FuncMap{"static": func(name string) string { return StaticPath + name }}
 	out := map[string]*template.Template{}
-	for _, name := range []string{PageForm, PageMessage, PageDemo, PageDemoToken} {
+	for _, name := range []string{PageForm, PageMessage, PageDemo, PageDemoToken, PageMFAStep, PageMFAManage} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pageFS, "html/layout.html", "html/"+name+".html"))
 	}
 	return out

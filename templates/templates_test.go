@@ -112,7 +112,7 @@ func TestCatalogues(t *testing.T) {
 			}
 		}
 	}
-	loginKeys := regexp.MustCompile(`"((?:signin|signup|confirm|code|forgot|reset|newpw|profile|step|err|logout|link|pw|id|attr|hint|form|layout)\.[a-z_.]+)"`)
+	loginKeys := regexp.MustCompile(`"((?:signin|signup|confirm|code|forgot|reset|newpw|profile|step|err|logout|link|pw|id|attr|hint|form|layout|mfa)\.[a-z_.]+)"`)
 	goFiles, _ := filepath.Glob("../login/*.go")
 	for _, f := range goFiles {
 		if strings.HasSuffix(f, "_test.go") {

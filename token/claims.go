@@ -84,7 +84,8 @@ type IDTokenInput struct {
 	Nonce          string // optional: copied from the authorization request
 	AtHash         string // optional: see AtHash
 	JTI            string
-	OriginJTI      string // optional: the jti of the sign-in the refresh chain started from
+	OriginJTI      string   // optional: the jti of the sign-in the refresh chain started from
+	AMR            []string // optional: the amr claim (RFC 8176 methods of the sign-in)
 }
 
 // AccessTokenInput is what a user's access token says.
@@ -138,6 +139,9 @@ func IDToken(in IDTokenInput) (Claims, error) {
 	setIf(c, "origin_jti", in.OriginJTI)
 	setIf(c, "nonce", in.Nonce)
 	setIf(c, "at_hash", in.AtHash)
+	if len(in.AMR) > 0 {
+		c["amr"] = slices.Clone(in.AMR)
+	}
 	if g := groupNames(in.User.Groups); len(g) > 0 {
 		c["cognito:groups"] = g
 	}

@@ -77,6 +77,8 @@ type MintInput struct {
 	OriginJTI string
 	// Source is the pre token generation trigger's source ("" = TokenGeneration_Authentication).
 	Source trigger.Source
+	// AMR is how the user signed in (RFC 8176: pwd, otp, sms, mfa), the ID token's amr claim.
+	AMR []string
 }
 
 // TokenTrigger is the pre token generation trigger (*trigger.Service).
@@ -113,7 +115,7 @@ func (m *Minter) Mint(ctx context.Context, in MintInput) (*Minted, error) {
 		return nil, fmt.Errorf("mint tokens: %w", err)
 	}
 	id, err := IDToken(IDTokenInput{Issuer: in.Issuer, ClientID: c.ClientId, User: in.User, ReadAttributes: c.ReadAttributes,
-		AuthTime: in.AuthTime, IssuedAt: in.IssuedAt, Lifetime: c.IDTokenTTL(), JTI: NewJTI(), OriginJTI: in.OriginJTI})
+		AuthTime: in.AuthTime, IssuedAt: in.IssuedAt, Lifetime: c.IDTokenTTL(), JTI: NewJTI(), OriginJTI: in.OriginJTI, AMR: in.AMR})
 	if err != nil {
 		return nil, fmt.Errorf("mint tokens: %w", err)
 	}

@@ -225,18 +225,18 @@ func TestPostEventRetries(t *testing.T) {
 	rc := newReceiver(t, func(_ event, raw map[string]any) reply { return reply{status, "{}"} })
 	e := newEnv(t, storagetest.Open(t), rc, pool.TriggerPostAuthentication)
 	e.confirmedUser(t, "quinn", "Passw0rd!Passw0rd")
-	if _, err := e.users.SignIn(ctx, e.pool.Id, "quinn", "Passw0rd!Passw0rd"); err != nil {
-		t.Fatalf("a failing post authentication trigger failed the sign-in: %v", err)
+	res, err := e.users.SignIn(ctx, e.pool.Id, "quinn", "Passw0rd!Passw0rd")
+	if err != nil {
+		t.Fatal(err)
 	}
+	e.users.CompleteSignIn(ctx, e.pool.Id, res.User.Sub, user.Caller{})
 	e.deliver(t)
 	m := lastMessage(t, e.st, e.pool.Id)
 	if m.Status != message.Pending || m.Attempts != 1 || m.Channel != message.Trigger {
 		t.Fatalf("after a 503: %+v", m)
 	}
 	status = 400
-	if _, err := e.users.SignIn(ctx, e.pool.Id, "quinn", "Passw0rd!Passw0rd"); err != nil {
-		t.Fatal(err)
-	}
+	e.users.CompleteSignIn(ctx, e.pool.Id, res.User.Sub, user.Caller{})
 	e.deliver(t)
 	m = lastMessage(t, e.st, e.pool.Id)
 	if m.Status != message.Failed {

@@ -398,3 +398,65 @@ func TestInvitation(t *testing.T) {
 		}
 	})
 }
+
+// Deleting email or phone_number drops its pending verification code in the same write, so
+// that the code cannot bring the deleted value back.
+func TestDeleteAttributeDropsPendingCode(t *testing.T) {
+	tests := []struct {
+		name     string
+		attr     string
+		old, new string
+		self     bool // DeleteUserAttributes (signed-in user) rather than AdminDeleteUserAttributes
+	}{
+		{"admin, pending email change", "email", "old@example.com", "new@example.com", false},
+		{"self, pending email change", "email", "old@example.com", "new@example.com", true},
+		{"admin, unverified phone", "phone_number", "", "+15555550100", false},
+		{"self, unverified phone", "phone_number", "", "+15555550100", true},
+	}
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e, _ := codeEnv(t, st)
+				p := e.pool(t, pool.Pool{AutoVerifiedAttributes: []string{"email", "phone_number"}})
+				in := user.AdminCreateUserInput{Username: "ann"}
+				if tt.old != "" {
+					in.Attributes = attrs(tt.attr, tt.old, tt.attr+"_verified", "true")
+				}
+				u, _ := e.create(t, p.Id, in)
+				if err := e.users.AdminUpdateAttributes(ctx, p.Id, "ann", attrs(tt.attr, tt.new)); err != nil {
+					t.Fatal(err)
+				}
+				code, m := lastCode(t, st, p.Id)
+				if m.Destination != tt.new {
+					t.Fatalf("code went to %s, want %s", m.Destination, tt.new)
+				}
+
+				var err error
+				if tt.self {
+					err = e.users.DeleteAttributes(ctx, client(p, "", tt.attr), u.Sub, []string{tt.attr})
+				} else {
+					err = e.users.AdminDeleteAttributes(ctx, p.Id, "ann", []string{tt.attr})
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				purpose := user.PurposeVerifyEmail
+				if tt.attr == "phone_number" {
+					purpose = user.PurposeVerifyPhone
+				}
+				if c, err := st.GetCode(ctx, p.Id, u.Sub, purpose); err != nil || c != nil {
+					t.Fatalf("after the deletion the code is %+v (%v), want none", c, err)
+				}
+				mustCode(t, e.users.VerifyAttribute(ctx, p.Id, u.Sub, tt.attr, code), errs.ExpiredCode)
+				got, err := e.users.GetBySub(ctx, p.Id, u.Sub)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v, ok := got.Attributes[tt.attr]; ok || got.Attributes[tt.attr+"_verified"] != "" {
+					t.Fatalf("after verifying the old code the user has %s=%q (%v)", tt.attr, v, got.Attributes)
+				}
+			})
+		}
+	})
+}

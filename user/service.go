@@ -541,20 +541,19 @@ func (s *Service) AdminDeleteAttributes(ctx context.Context, poolID, username st
 	return s.deleteAttributes(ctx, p, u, names)
 }
 
-// deleteAttributes removes the named attributes of u, after checkDeletable.
+// deleteAttributes removes the named attributes of u, after checkDeletable. It is an update to
+// empty values, so that deleting email or phone_number also drops its pending verification
+// code in the same write (the code would otherwise bring the deleted value back).
 func (s *Service) deleteAttributes(ctx context.Context, p *pool.Pool, u *User, names []string) error {
-	next := maps.Clone(u.Attributes)
-	if next == nil {
-		next = map[string]string{}
-	}
+	writes := make(map[string]string, len(names))
 	for _, name := range names {
 		if err := checkDeletable(p, name); err != nil {
 			return err
 		}
-		delete(next, name)
+		writes[name] = ""
 	}
-	applyAttributes(p, u, next)
-	return s.update(ctx, u, "delete attributes")
+	_, err := s.updateAttributes(ctx, p, u, writes)
+	return err
 }
 
 // AdminSetPassword sets a password checked against the policy: permanent → CONFIRMED (and

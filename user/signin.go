@@ -81,9 +81,9 @@ func (s *Service) SignIn(ctx context.Context, poolID, username, password string)
 }
 
 // SignInFor is SignIn on behalf of a caller, whom the triggers see: an unknown user is
-// looked up by the user migration trigger, the pre authentication trigger may refuse before
-// the password is checked, and a completed sign-in (no further step) sends the post
-// authentication event.
+// looked up by the user migration trigger, and the pre authentication trigger may refuse
+// before the password is checked. The post authentication event waits for CompleteSignIn:
+// a second factor or a new password may still stand between the password and the tokens.
 func (s *Service) SignInFor(ctx context.Context, poolID, username, password string, c Caller) (*SignInResult, error) {
 	res, err := s.signIn(ctx, poolID, username, password, c)
 	s.countSignIn(ctx, poolID, err)
@@ -101,7 +101,7 @@ func (s *Service) signIn(ctx context.Context, poolID, username, password string,
 		if err != nil {
 			return nil, err
 		}
-		return s.signedIn(ctx, p, u, c)
+		return s.signedIn(u)
 	}
 	if errs.Is(err, errs.UserNotFound) {
 		s.spendVerification(password)
@@ -116,25 +116,39 @@ func (s *Service) signIn(ctx context.Context, poolID, username, password string,
 	if err := s.verifyPassword(ctx, p, u, password); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, p, u, c)
+	return s.signedIn(u)
 }
 
-// signedIn checks the state of a user whose password was right and, when no step remains,
-// sends the post authentication event.
-func (s *Service) signedIn(ctx context.Context, p *pool.Pool, u *User, c Caller) (*SignInResult, error) {
+// signedIn checks the state of a user whose password was right.
+func (s *Service) signedIn(u *User) (*SignInResult, error) {
 	if err := s.checkState(u); err != nil {
 		return nil, err
 	}
 	res := &SignInResult{User: u}
 	if u.Status == StatusForceChangePassword {
 		res.Next = StepNewPassword
-		return res, nil
-	}
-	if err := s.postAuthentication(ctx, p, u, c); err != nil {
-		// The user is signed in; only the event is lost.
-		slog.ErrorContext(ctx, "post authentication event not written", "pool", p.Id, "sub", u.Sub, "err", err)
 	}
 	return res, nil
+}
+
+// CompleteSignIn records that sub's sign-in passed every step (password, new password, second
+// factor) and is about to get tokens or an SSO session: it sends the post authentication
+// event. Every surface calls it once per completed sign-in, and only then. The user is signed
+// in whatever happens here: a lost event is logged, not returned.
+func (s *Service) CompleteSignIn(ctx context.Context, poolID, sub string, c Caller) {
+	if s.triggers == nil {
+		return
+	}
+	p, err := s.pools.GetPool(ctx, poolID)
+	if err == nil {
+		var u *User
+		if u, err = s.GetBySub(ctx, poolID, sub); err == nil {
+			err = s.postAuthentication(ctx, p, u, c)
+		}
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "post authentication event not written", "pool", poolID, "sub", sub, "err", err)
+	}
 }
 
 // verifyPassword checks a known user's password under the lockout rules of SignIn: while

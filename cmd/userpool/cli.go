@@ -53,12 +53,12 @@ func runAPI(group string, args []string, e env) error {
 		return runRaw(args, e)
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usagef("%s: missing subcommand (%s)", group, strings.Join(apiGroups[group], ", "))
+		return usagef("%s: missing subcommand (%s)", group, strings.Join(subcommands(group), ", "))
 	}
 	name := group + " " + args[0]
 	cmd, ok := commands[name]
 	if !ok {
-		return usagef("%s: unknown subcommand %q (%s)", group, args[0], strings.Join(apiGroups[group], ", "))
+		return usagef("%s: unknown subcommand %q (%s)", group, args[0], strings.Join(subcommands(group), ", "))
 	}
 	fs := flag.NewFlagSet("userpool "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -123,23 +123,67 @@ func TestBuildRequestRejects(t *testing.T) {
 	}
 }
 
-// Every command in the table is listed in usage, and every listed one exists.
-func TestCommandTableMatchesUsage(t *testing.T) {
-	listed := 0
-	for group, subs := range apiGroups {
-		if !slices.Contains(apiGroupOrder, group) {
-			t.Errorf("group %s missing from apiGroupOrder", group)
+// Every row of the table is listed by userpool help on its group's line, every listed
+// subcommand runs a row, and an unknown subcommand's error names the group's subcommands.
+func TestHelpListsCommandTable(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"help"}, env{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr}); code != 0 {
+		t.Fatalf("help exited %d: %s", code, stderr.String())
+	}
+	_, listing, ok := strings.Cut(stdout.String(), "Management API")
+	if !ok {
+		t.Fatalf("help has no Management API section:\n%s", stdout.String())
+	}
+	lines := map[string][]string{} // group -> subcommands shown on its line
+	var order []string
+	for _, line := range strings.Split(listing, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 || !strings.HasPrefix(line, "  ") || f[0] == "api" {
+			continue
 		}
+		if _, dup := lines[f[0]]; dup {
+			t.Errorf("group %s listed twice", f[0])
+		}
+		lines[f[0]] = strings.Split(f[1], "|")
+		order = append(order, f[0])
+	}
+	listed := 0
+	for group, subs := range lines {
 		for _, sub := range subs {
 			listed++
 			if _, ok := commands[group+" "+sub]; !ok {
-				t.Errorf("usage lists %s %s, which has no row", group, sub)
+				t.Errorf("help lists %s %s, which has no row", group, sub)
 			}
 		}
 	}
-	if listed != len(commands) {
-		t.Errorf("usage lists %d commands, the table has %d", listed, len(commands))
+	for name := range commands {
+		group, sub, _ := strings.Cut(name, " ")
+		if !slices.Contains(lines[group], sub) {
+			t.Errorf("row %q is not listed by help", name)
+		}
 	}
+	if listed != len(commands) {
+		t.Errorf("help lists %d commands, the table has %d", listed, len(commands))
+	}
+	if len(order) < 2 || order[0] != "pools" || order[1] != "apps" {
+		t.Errorf("groups shown in order %v, want pools, apps first", order)
+	}
+	if got := lines["pools"]; len(got) < 2 || got[0] != "create" || got[1] != "list" {
+		t.Errorf("pools subcommands %v, want create, list first", got)
+	}
+
+	stderr.Reset()
+	if code := run([]string{"users", "frobnicate"}, env{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr}); code != 2 ||
+		!strings.Contains(stderr.String(), strings.Join(subcommands("users"), ", ")) {
+		t.Errorf("unknown subcommand: exit %d, stderr %q", code, stderr.String())
+	}
+	if subcommands("nope") != nil {
+		t.Error("subcommands of a group that does not exist")
+	}
+}
+
+// No command defines a flag twice or shadows a flag every command has.
+func TestCommandFlagsUnique(t *testing.T) {
 	for name, c := range commands {
 		seen := map[string]bool{}
 		for _, f := range c.fields {

@@ -184,11 +184,12 @@ var commands = map[string]apiCommand{
 		{flag: "next-token", path: "PaginationToken"},
 		{flag: "attributes-to-get", path: "AttributesToGet", kind: kList},
 	}},
-	"users get":     {action: "AdminGetUser", fields: []field{fPool, fUsername}},
-	"users delete":  {action: "AdminDeleteUser", fields: []field{fPool, fUsername}},
-	"users enable":  {action: "AdminEnableUser", fields: []field{fPool, fUsername}},
-	"users disable": {action: "AdminDisableUser", fields: []field{fPool, fUsername}},
-	"users confirm": {action: "AdminConfirmSignUp", fields: []field{fPool, fUsername}},
+	"users get":            {action: "AdminGetUser", fields: []field{fPool, fUsername}},
+	"users delete":         {action: "AdminDeleteUser", fields: []field{fPool, fUsername}},
+	"users enable":         {action: "AdminEnableUser", fields: []field{fPool, fUsername}},
+	"users disable":        {action: "AdminDisableUser", fields: []field{fPool, fUsername}},
+	"users confirm":        {action: "AdminConfirmSignUp", fields: []field{fPool, fUsername}},
+	"users reset-password": {action: "AdminResetUserPassword", fields: []field{fPool, fUsername}},
 	"users set-password": {action: "AdminSetUserPassword", fields: []field{fPool, fUsername,
 		{flag: "password", path: "Password", required: true},
 		{flag: "permanent", path: "Permanent", kind: kBool},
@@ -259,20 +260,3 @@ var commands = map[string]apiCommand{
 	"resource-servers list": {action: "ListResourceServers", table: resourceServersTable, fields: []field{fPool,
 		{flag: "max-results", path: "MaxResults", kind: kInt, def: "50"}, fToken}},
 }
-
-// apiGroups lists each group's subcommands, for usage; apiGroupOrder is the order shown.
-var (
-	apiGroupOrder = []string{"pools", "apps", "users", "groups", "resource-servers", "messages", "triggers", "keys", "branding", "mfa"}
-	apiGroups     = map[string][]string{
-		"pools":            {"create", "list", "get", "update", "delete", "add-attribute"},
-		"apps":             {"create", "list", "get", "update", "delete"},
-		"users":            {"create", "list", "get", "delete", "enable", "disable", "confirm", "set-password", "update-attributes", "delete-attributes", "add-to-group", "remove-from-group", "groups"},
-		"groups":           {"create", "get", "update", "delete", "list", "users"},
-		"resource-servers": {"create", "get", "list", "delete"},
-		"keys":             {"rotate"},
-		"branding":         {"set", "get"},
-		"mfa":              {"get-config", "set-config", "set-preference", "reset"},
-		"messages":         {"list"},
-		"triggers":         {"test", "log"},
-	}
-)

@@ -11,6 +11,7 @@ import (
 	"github.com/userpool/userpool/config"
 	"github.com/userpool/userpool/login"
 	"github.com/userpool/userpool/login/demo"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/storage"
@@ -26,7 +27,7 @@ func mountHosted(ctx context.Context, r *mux.Router, cfg *config.Config, store *
 		return err
 	}
 	(&login.Handler{Pools: pools, Users: users, Sessions: &session.Browsers{Store: store}, Authorizer: authorizer,
-		Branding: brands, PublicURL: cfg.PublicURL, CSRFKey: login.DeriveCSRFKey(masterKey), Logger: log}).Mount(r)
+		MFA: mfa.NewService(store, pools, users), Branding: brands, PublicURL: cfg.PublicURL, CSRFKey: login.DeriveCSRFKey(masterKey), Logger: log}).Mount(r)
 	if cfg.NoDemo {
 		return nil
 	}

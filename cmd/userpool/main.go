@@ -49,7 +49,7 @@ func run(args []string, e env) int {
 	case "help":
 		usage(e.stdout)
 	default:
-		if _, ok := apiGroups[cmd]; ok || cmd == "api" {
+		if subcommands(cmd) != nil || cmd == "api" {
 			err = runAPI(cmd, args, e)
 			break
 		}
@@ -84,28 +84,6 @@ func usagef(format string, args ...any) error {
 // oneLine keeps an error to the one line a failing command prints.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `Usage: userpool [command] [flags]
-
-Server:
-  serve                 run the server (the default command); userpool serve -h lists its flags
-  migrate               apply database migrations and exit
-  version               print the version
-  access-keys create|list|disable|enable|delete
-                        manage admin access keys directly in the database
-  bench                 load-test a running server; userpool bench -h lists its flags
-
-Management API (signed with an admin access key):
-`)
-	for _, g := range apiGroupOrder {
-		fmt.Fprintf(w, "  %-21s %s\n", g, strings.Join(apiGroups[g], "|"))
-	}
-	fmt.Fprint(w, `  api ACTION [JSON]     call any action, e.g. userpool api ListUserPools '{"MaxResults":10}'
-
-Run userpool COMMAND SUBCOMMAND -h for the flags of a command.
-`)
 }
 
 // versionString is the -ldflags version with the Go version and, when known, the module

@@ -204,7 +204,7 @@ func serve(args []string, e env) error {
 	signIn.Triggers = triggers // pre token generation
 	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Messages: store, Keys: signingKeys, Branding: brands,
 		PublicURL: cfg.PublicURL, Auth: signIn, Triggers: triggers, MFA: mfa.NewService(store, pools, users), Logger: log, Now: time.Now}).Mount(r)
-	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, e, log); err != nil {
+	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, brands, triggers, e, log); err != nil {
 		return err
 	}
 

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,9 +40,7 @@ const (
 type Pools interface {
 	ListPools(ctx context.Context, page pool.Page) ([]*pool.Pool, string, error)
 	CreatePool(ctx context.Context, in *pool.Pool) (*pool.Pool, error)
-	ListClients(ctx context.Context, poolID string, page pool.Page) ([]*pool.Client, string, error)
-	CreateClient(ctx context.Context, in *pool.Client, generateSecret bool) (*pool.Client, error)
-	UpdateClient(ctx context.Context, in *pool.Client) (*pool.Client, error)
+	EnsureClient(ctx context.Context, poolID string, want *pool.Client, generateSecret bool) (*pool.Client, error)
 }
 
 // Users is what the demo needs of the user service.
@@ -126,39 +123,12 @@ func (h *Handler) homeURL() string     { return h.PublicURL + "/demo" }
 // ensureClient finds or creates the public PKCE app, registering the current public URL's
 // callback and logout URLs.
 func (h *Handler) ensureClient(ctx context.Context, poolID string) (*pool.Client, error) {
-	page := pool.Page{Limit: 60}
-	for {
-		clients, next, err := h.Pools.ListClients(ctx, poolID, page)
-		if err != nil {
-			return nil, fmt.Errorf("demo: list apps: %w", err)
-		}
-		for _, c := range clients {
-			if c.ClientName != ClientName {
-				continue
-			}
-			if slices.Contains(c.CallbackURLs, h.callbackURL()) && slices.Contains(c.LogoutURLs, h.homeURL()) {
-				return c, nil
-			}
-			// The public URL changed since the app was made.
-			c.CallbackURLs = append(c.CallbackURLs, h.callbackURL())
-			c.LogoutURLs = append(c.LogoutURLs, h.homeURL())
-			c, err := h.Pools.UpdateClient(ctx, c)
-			if err != nil {
-				return nil, fmt.Errorf("demo: update app: %w", err)
-			}
-			return c, nil
-		}
-		if next == "" {
-			break
-		}
-		page.After = next
-	}
-	c, err := h.Pools.CreateClient(ctx, &pool.Client{UserPoolId: poolID, ClientName: ClientName,
+	c, err := h.Pools.EnsureClient(ctx, poolID, &pool.Client{ClientName: ClientName,
 		CallbackURLs: []string{h.callbackURL()}, LogoutURLs: []string{h.homeURL()},
 		AllowedOAuthFlows: []string{pool.FlowCode}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
 		AllowedOAuthFlowsUserPoolClient: true}, false)
 	if err != nil {
-		return nil, fmt.Errorf("demo: create app: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return c, nil
 }

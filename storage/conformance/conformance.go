@@ -185,23 +185,8 @@ func testPoolPagination(t *testing.T, s *storage.Store) {
 	}
 	sort.Strings(want)
 	var got []string
-	after := ""
-	for pages := 0; ; pages++ {
-		if pages > 10 {
-			t.Fatal("pagination does not end")
-		}
-		ps, next, err := s.ListPools(ctx, pool.Page{After: after, Limit: 3})
-		must(t, err)
-		if len(ps) > 3 {
-			t.Fatalf("page of %d pools, limit 3", len(ps))
-		}
-		for _, p := range ps {
-			got = append(got, p.Id)
-		}
-		if next == "" {
-			break
-		}
-		after = next
+	for _, p := range listPages(t, 3, func(page pool.Page) ([]*pool.Pool, string, error) { return s.ListPools(ctx, page) }) {
+		got = append(got, p.Id)
 	}
 	equalJSONish(t, "listed pools", got, want)
 
@@ -308,19 +293,7 @@ func testGroups(t *testing.T, s *storage.Store) {
 	for _, name := range []string{"b", "a", "c"} {
 		must(t, s.CreateGroup(ctx, &pool.Group{UserPoolId: p.Id, GroupName: name, Precedence: intp(3)}))
 	}
-	var names []string
-	after := ""
-	for {
-		gs, next, err := s.ListGroups(ctx, p.Id, pool.Page{After: after, Limit: 2})
-		must(t, err)
-		for _, g := range gs {
-			names = append(names, g.GroupName)
-		}
-		if next == "" {
-			break
-		}
-		after = next
-	}
+	names := groupNames(listPages(t, 2, func(page pool.Page) ([]*pool.Group, string, error) { return s.ListGroups(ctx, p.Id, page) }))
 	equalJSONish(t, "group names", names, []string{"a", "admins", "b", "c"})
 
 	// Deleting a group removes its memberships.
@@ -550,35 +523,16 @@ func testMembership(t *testing.T, s *storage.Store) {
 	_, _, err = s.ListUsersInGroup(ctx, p.Id, "nope", pool.Page{Limit: 10})
 	wantCode(t, err, errs.ResourceNotFound)
 
-	var groups []string
-	after := ""
-	for {
-		gs, next, err := s.ListGroupsForUser(ctx, p.Id, users[0].Sub, pool.Page{After: after, Limit: 2})
-		must(t, err)
-		for _, g := range gs {
-			groups = append(groups, g.GroupName)
-		}
-		if next == "" {
-			break
-		}
-		after = next
-	}
+	groups := groupNames(listPages(t, 2, func(page pool.Page) ([]*pool.Group, string, error) {
+		return s.ListGroupsForUser(ctx, p.Id, users[0].Sub, page)
+	}))
 	equalJSONish(t, "groups of user0", groups, []string{"g1", "g2", "g3"})
 
 	wantSubs := []string{users[0].Sub, users[1].Sub, users[2].Sub}
 	sort.Strings(wantSubs)
 	var subs []string
-	after = ""
-	for {
-		us, next, err := s.ListUsersInGroup(ctx, p.Id, "g1", pool.Page{After: after, Limit: 2})
-		must(t, err)
-		for _, u := range us {
-			subs = append(subs, u.Sub)
-		}
-		if next == "" {
-			break
-		}
-		after = next
+	for _, u := range listPages(t, 2, func(page pool.Page) ([]*user.User, string, error) { return s.ListUsersInGroup(ctx, p.Id, "g1", page) }) {
+		subs = append(subs, u.Sub)
 	}
 	equalJSONish(t, "members of g1", subs, wantSubs)
 
@@ -601,28 +555,46 @@ func testMembership(t *testing.T, s *storage.Store) {
 	}
 }
 
-// listAll follows ListUsers' cursors to the end, checking page sizes.
-func listAll(t *testing.T, s *storage.Store, poolID string, q user.Query) []*user.User {
+// listPages follows a listing's cursors to the end with pages of limit, checking page sizes.
+func listPages[T any](t *testing.T, limit int, list func(page pool.Page) ([]T, string, error)) []T {
 	t.Helper()
-	var out []*user.User
+	var out []T
+	after := ""
 	for pages := 0; ; pages++ {
 		if pages > 1000 {
 			t.Fatal("pagination does not end")
 		}
-		us, next, err := s.ListUsers(ctx, poolID, q)
+		items, next, err := list(pool.Page{After: after, Limit: limit})
 		must(t, err)
-		if len(us) > q.Page.Limit {
-			t.Fatalf("page of %d users, limit %d", len(us), q.Page.Limit)
+		if len(items) > limit {
+			t.Fatalf("page of %d items, limit %d", len(items), limit)
 		}
-		out = append(out, us...)
+		out = append(out, items...)
 		if next == "" {
 			return out
 		}
-		if len(us) == 0 {
+		if len(items) == 0 {
 			t.Fatal("empty page with a next token")
 		}
-		q.Page.After = next
+		after = next
 	}
+}
+
+func groupNames(gs []*pool.Group) []string {
+	var names []string
+	for _, g := range gs {
+		names = append(names, g.GroupName)
+	}
+	return names
+}
+
+// listAll follows ListUsers' cursors to the end, checking page sizes.
+func listAll(t *testing.T, s *storage.Store, poolID string, q user.Query) []*user.User {
+	t.Helper()
+	return listPages(t, q.Page.Limit, func(page pool.Page) ([]*user.User, string, error) {
+		q.Page = page
+		return s.ListUsers(ctx, poolID, q)
+	})
 }
 
 func usernames(us []*user.User) []string {

@@ -1,0 +1,371 @@
+package login_test
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/userpool/userpool/mfa"
+	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/storage"
+	"github.com/userpool/userpool/storage/storagetest"
+	"github.com/userpool/userpool/user"
+)
+
+// mfaPolicy sets the env's pool MFA policy and factors.
+func (e *env) mfaPolicy(policy string, f pool.MfaFactors) {
+	e.t.Helper()
+	p, err := e.pools.SetMfaConfig(context.Background(), e.pool.Id, pool.MfaConfig{MfaConfiguration: policy, Factors: f})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.pool = p
+}
+
+func (e *env) totpCode(secret string) string {
+	e.t.Helper()
+	code, err := totp.GenerateCode(secret, e.clock.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return code
+}
+
+// enrolTOTP gives a user an authenticator app (through the service) and returns its secret and
+// recovery codes; the clock then moves to the next TOTP step.
+func (e *env) enrolTOTP(username string) (string, []string) {
+	e.t.Helper()
+	ctx := context.Background()
+	u, err := e.users.Get(ctx, e.pool.Id, username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	en, err := e.mfa.Associate(ctx, e.pool.Id, u.Sub)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	enrolled, err := e.mfa.VerifyEnrolment(ctx, e.pool.Id, u.Sub, e.totpCode(en.Secret))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.clock.advance(mfa.TOTPPeriod)
+	return en.Secret, enrolled.RecoveryCodes
+}
+
+func (e *env) mfaURL(path, id string) string {
+	return e.srv.URL + "/" + e.pool.Id + "/" + path + "?authRequestID=" + url.QueryEscape(id)
+}
+
+// passwordStep signs in with the password and checks that the browser is sent to the MFA page
+// without completing the request or starting an SSO session.
+func (e *env) passwordStep(c *http.Client, username string) string {
+	e.t.Helper()
+	id := e.request(e.appA.ClientId, nil)
+	p := e.post(c, e.form(c, id, username, password))
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/"+e.pool.Id+"/mfa?authRequestID="+id {
+		e.t.Fatalf("password step: %d %q %s", p.status, p.header.Get("Location"), p.body)
+	}
+	if e.auth.sub(id) != "" || e.sessionCookie(c) != "" {
+		e.t.Fatal("the password alone completed the sign-in")
+	}
+	return id
+}
+
+// mfaPost posts fields to the MFA page with the page's CSRF token.
+func (e *env) mfaPost(c *http.Client, id string, fields map[string]string) page {
+	e.t.Helper()
+	p := do(e.t, c, http.MethodGet, e.mfaURL("mfa", id), nil)
+	if p.status != http.StatusOK {
+		e.t.Fatalf("GET mfa: %d %s", p.status, p.body)
+	}
+	form := url.Values{"csrf_token": {csrfRE.FindStringSubmatch(p.body)[1]}, "authRequestID": {id}}
+	for k, v := range fields {
+		form.Set(k, v)
+	}
+	return do(e.t, c, http.MethodPost, e.srv.URL+"/"+e.pool.Id+"/mfa", form)
+}
+
+// wantDone checks that a response completed the request with amr.
+func (e *env) wantDone(p page, id string, amr ...string) {
+	e.t.Helper()
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != appCallback+"?done="+id {
+		e.t.Fatalf("want the request completed: %d %q %s", p.status, p.header.Get("Location"), p.body)
+	}
+	e.auth.mu.Lock()
+	got := e.auth.amr[id]
+	e.auth.mu.Unlock()
+	if !slices.Equal(got, amr) {
+		e.t.Fatalf("amr %v, want %v", got, amr)
+	}
+}
+
+func TestHostedTOTP(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		e := newEnv(t, st)
+		e.mfaPolicy(pool.MfaOptional, pool.MfaFactors{SoftwareToken: true, Email: true})
+		secret, recovery := e.enrolTOTP("ann")
+
+		c := e.browser()
+		id := e.passwordStep(c, "ann")
+		p := do(t, c, http.MethodGet, e.mfaURL("mfa", id), nil)
+		if p.status != http.StatusOK || !strings.Contains(p.body, `autocomplete="one-time-code"`) || !strings.Contains(p.body, "recovery=1") {
+			t.Fatalf("code page: %d %s", p.status, p.body)
+		}
+		// The other step pages and a second password page do not let the user past the factor.
+		for _, path := range []string{"newpassword", "profile"} {
+			if p := do(t, c, http.MethodGet, e.mfaURL(path, id), nil); p.status != http.StatusBadRequest {
+				t.Fatalf("%s during MFA: %d", path, p.status)
+			}
+		}
+		if p := do(t, c, http.MethodGet, e.loginURL(id), nil); p.status != http.StatusOK || e.auth.sub(id) != "" {
+			t.Fatalf("sign-in page during MFA: %d", p.status)
+		}
+		// A forged form changes nothing.
+		forged := do(t, c, http.MethodPost, e.srv.URL+"/"+e.pool.Id+"/mfa", url.Values{"authRequestID": {id}, "code": {e.totpCode(secret)}})
+		if forged.status != http.StatusForbidden || e.auth.sub(id) != "" {
+			t.Fatalf("post without CSRF token: %d", forged.status)
+		}
+		// Another browser (no step cookie) cannot answer.
+		other := e.browser()
+		do(t, other, http.MethodGet, e.loginURL(id), nil)
+		if p := do(t, other, http.MethodGet, e.mfaURL("mfa", id), nil); p.status != http.StatusBadRequest {
+			t.Fatalf("MFA page without the step cookie: %d", p.status)
+		}
+		// A wrong code is shown as such; the right one completes the sign-in with its amr.
+		if p := e.mfaPost(c, id, map[string]string{"code": "000000"}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "not right") {
+			t.Fatalf("wrong code: %d %s", p.status, p.body)
+		}
+		if p := e.mfaPost(c, id, map[string]string{"code": ""}); p.status != http.StatusBadRequest {
+			t.Fatalf("empty code: %d", p.status)
+		}
+		code := e.totpCode(secret)
+		e.wantDone(e.mfaPost(c, id, map[string]string{"code": code}), id, "pwd", "otp", "mfa")
+		if e.sessionCookie(c) == "" {
+			t.Fatal("no SSO session after the second factor")
+		}
+		// The SSO session carries the amr to the next app.
+		id2 := e.request(e.appB.ClientId, nil)
+		if p := do(t, c, http.MethodGet, e.loginURL(id2), nil); p.status != http.StatusFound {
+			t.Fatalf("SSO: %d", p.status)
+		}
+		e.auth.mu.Lock()
+		ssoAMR := e.auth.amr[id2]
+		e.auth.mu.Unlock()
+		if !slices.Equal(ssoAMR, []string{"pwd", "otp", "mfa"}) {
+			t.Fatalf("SSO amr %v", ssoAMR)
+		}
+
+		// The same code again (replay) is refused; a recovery code works once instead.
+		c = e.browser()
+		id = e.passwordStep(c, "ann")
+		if p := e.mfaPost(c, id, map[string]string{"code": code}); p.status != http.StatusBadRequest {
+			t.Fatalf("replayed code: %d", p.status)
+		}
+		if p := do(t, c, http.MethodGet, e.mfaURL("mfa", id)+"&recovery=1", nil); !strings.Contains(p.body, "recovery code") {
+			t.Fatalf("recovery page: %s", p.body)
+		}
+		e.wantDone(e.mfaPost(c, id, map[string]string{"code": recovery[0]}), id, "pwd", "mfa")
+		c = e.browser()
+		id = e.passwordStep(c, "ann")
+		if p := e.mfaPost(c, id, map[string]string{"code": recovery[0]}); p.status != http.StatusBadRequest {
+			t.Fatalf("used recovery code: %d", p.status)
+		}
+
+		// Five wrong codes end the attempt: the right code is then refused too.
+		c = e.browser()
+		id = e.passwordStep(c, "ann")
+		for i := 1; i <= mfa.MaxFailures; i++ {
+			p := e.mfaPost(c, id, map[string]string{"code": "000000"})
+			if i == mfa.MaxFailures && p.status != http.StatusUnauthorized {
+				t.Fatalf("code %d: %d %s", i, p.status, p.body)
+			}
+		}
+		e.clock.advance(mfa.TOTPPeriod)
+		if p := do(t, c, http.MethodGet, e.mfaURL("mfa", id), nil); p.status != http.StatusBadRequest || e.auth.sub(id) != "" {
+			t.Fatalf("after the limit: %d", p.status)
+		}
+	})
+}
+
+var (
+	secretKeyRE = regexp.MustCompile(`<code class="secret-key">([A-Z2-7]+)</code>`)
+	qrRE        = regexp.MustCompile(`<img src="([^"]+)" width="256"`)
+	recoveryRE  = regexp.MustCompile(`<li><code>([a-z0-9-]+)</code></li>`)
+)
+
+// With MFA ON, a user without a factor enrols an authenticator app during sign-in: QR code
+// image and key, first code, recovery codes shown once, then the app.
+func TestHostedMFASetup(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		e := newEnv(t, st)
+		e.mfaPolicy(pool.MfaOn, pool.MfaFactors{SoftwareToken: true})
+		c := e.browser()
+		id := e.passwordStep(c, "ann")
+		p := do(t, c, http.MethodGet, e.mfaURL("mfa", id), nil)
+		key, qr := secretKeyRE.FindStringSubmatch(p.body), qrRE.FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || key == nil || qr == nil {
+			t.Fatalf("setup page: %d %s", p.status, p.body)
+		}
+		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self'") || strings.Contains(csp, "script-src") {
+			t.Fatalf("CSP %q", csp)
+		}
+		img := do(t, c, http.MethodGet, e.srv.URL+html.UnescapeString(qr[1]), nil)
+		if img.status != http.StatusOK || img.header.Get("Content-Type") != "image/png" || !bytes.HasPrefix([]byte(img.body), []byte("\x89PNG")) {
+			t.Fatalf("QR code: %d %q", img.status, img.header.Get("Content-Type"))
+		}
+		// Reloading shows the same key; another browser gets no image.
+		if again := secretKeyRE.FindStringSubmatch(do(t, c, http.MethodGet, e.mfaURL("mfa", id), nil).body); again == nil || again[1] != key[1] {
+			t.Fatalf("key changed on reload: %v", again)
+		}
+		if p := do(t, e.browser(), http.MethodGet, e.srv.URL+html.UnescapeString(qr[1]), nil); p.status == http.StatusOK && p.header.Get("Content-Type") == "image/png" {
+			t.Fatal("QR code served to another browser")
+		}
+		if p := e.mfaPost(c, id, map[string]string{"code": "000000"}); p.status != http.StatusBadRequest || e.auth.sub(id) != "" {
+			t.Fatalf("wrong first code: %d", p.status)
+		}
+		p = e.mfaPost(c, id, map[string]string{"code": e.totpCode(key[1])})
+		codes := recoveryRE.FindAllStringSubmatch(p.body, -1)
+		if p.status != http.StatusOK || len(codes) != mfa.RecoveryCodeCount || e.auth.sub(id) != "" {
+			t.Fatalf("after the first code: %d %d codes %s", p.status, len(codes), p.body)
+		}
+		// Continuing completes the sign-in; the codes are not shown again.
+		e.wantDone(e.mfaPost(c, id, nil), id, "pwd", "otp", "mfa")
+
+		// The next sign-in asks for a code, and a recovery code works.
+		e.clock.advance(mfa.TOTPPeriod)
+		c = e.browser()
+		id = e.passwordStep(c, "ann")
+		e.wantDone(e.mfaPost(c, id, map[string]string{"code": codes[3][1]}), id, "pwd", "mfa")
+	})
+}
+
+// The manage page: a signed-in user turns factors on and off, prefers one, sets up a new
+// authenticator and gets new recovery codes; forged forms and strangers change nothing.
+func TestHostedManageFactors(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		e := newEnv(t, st)
+		e.mfaPolicy(pool.MfaOptional, pool.MfaFactors{SoftwareToken: true, Email: true})
+		manage := e.srv.URL + "/" + e.pool.Id + "/mfa/manage"
+		if p := do(t, e.browser(), http.MethodGet, manage, nil); p.status != http.StatusUnauthorized {
+			t.Fatalf("manage without a session: %d", p.status)
+		}
+		c := e.browser()
+		e.signIn(c, e.appA.ClientId, "ann")
+		p := do(t, c, http.MethodGet, manage, nil)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "Authenticator app") || !strings.Contains(p.body, "Email") {
+			t.Fatalf("manage page: %d %s", p.status, p.body)
+		}
+		csrf := csrfRE.FindStringSubmatch(p.body)[1]
+		post := func(path string, kv ...string) page {
+			form := url.Values{"csrf_token": {csrf}}
+			for i := 0; i+1 < len(kv); i += 2 {
+				form.Set(kv[i], kv[i+1])
+			}
+			return do(t, c, http.MethodPost, manage+path, form)
+		}
+		ann := func() user.MFASettings {
+			u, err := e.users.Get(context.Background(), e.pool.Id, "ann")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.MFA
+		}
+		if p := do(t, c, http.MethodPost, manage, url.Values{"op": {"enable"}, "factor": {"EMAIL_OTP"}}); p.status != http.StatusForbidden || len(ann().Enabled) != 0 {
+			t.Fatalf("forged form: %d %v", p.status, ann())
+		}
+		if p := post("", "op", "enable", "factor", "NOPE"); p.status != http.StatusBadRequest {
+			t.Fatalf("bad factor: %d", p.status)
+		}
+		// The authenticator cannot be turned on before it is set up.
+		if p := post("", "op", "enable", "factor", "SOFTWARE_TOKEN_MFA"); p.status != http.StatusBadRequest || len(ann().Enabled) != 0 {
+			t.Fatalf("enable without authenticator: %d %v", p.status, ann())
+		}
+		if p := post("", "op", "prefer", "factor", "EMAIL_OTP"); p.status != http.StatusSeeOther ||
+			!slices.Equal(ann().Enabled, []string{"EMAIL_OTP"}) || ann().PreferredMfa != "EMAIL_OTP" {
+			t.Fatalf("prefer email: %d %+v", p.status, ann())
+		}
+		// Set up an authenticator app.
+		if p := post("", "op", "setup"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/"+e.pool.Id+"/mfa/manage/setup" {
+			t.Fatalf("setup: %d %q", p.status, p.header.Get("Location"))
+		}
+		p = do(t, c, http.MethodGet, manage+"/setup", nil)
+		key := secretKeyRE.FindStringSubmatch(p.body)
+		if key == nil || !strings.Contains(p.body, `src="/`+e.pool.Id+`/mfa/manage/qr"`) {
+			t.Fatalf("setup page: %s", p.body)
+		}
+		if img := do(t, c, http.MethodGet, manage+"/qr", nil); img.header.Get("Content-Type") != "image/png" {
+			t.Fatalf("manage QR: %d", img.status)
+		}
+		if p := post("/setup", "code", "000000"); p.status != http.StatusBadRequest {
+			t.Fatalf("wrong code: %d", p.status)
+		}
+		p = post("/setup", "code", e.totpCode(key[1]))
+		if p.status != http.StatusOK || len(recoveryRE.FindAllString(p.body, -1)) != mfa.RecoveryCodeCount {
+			t.Fatalf("after setup: %d %s", p.status, p.body)
+		}
+		if got := ann(); !slices.Equal(got.Enabled, []string{"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}) || got.PreferredMfa != "EMAIL_OTP" {
+			t.Fatalf("after setup: %+v", got)
+		}
+		// New recovery codes replace the old ones.
+		p = post("", "op", "recovery")
+		if p.status != http.StatusOK || len(recoveryRE.FindAllString(p.body, -1)) != mfa.RecoveryCodeCount {
+			t.Fatalf("new recovery codes: %d", p.status)
+		}
+		if p := post("", "op", "disable", "factor", "EMAIL_OTP"); p.status != http.StatusSeeOther ||
+			!slices.Equal(ann().Enabled, []string{"SOFTWARE_TOKEN_MFA"}) || ann().PreferredMfa != "" {
+			t.Fatalf("disable email: %d %+v", p.status, ann())
+		}
+	})
+}
+
+// Through the real provider: the second factor's amr reaches the app's ID token, and the
+// provider's callback does not answer a request whose second factor is missing.
+func TestHostedMFAProvider(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		s := newSite(t, db)
+		p := s.newPool(func(p *pool.Pool) {
+			p.MfaConfiguration = pool.MfaOn
+			p.MfaFactors = pool.MfaFactors{Email: true, SoftwareToken: true}
+		})
+		app := s.newApp(p, nil)
+		ctx := context.Background()
+		u, _, err := s.users.AdminCreateUser(ctx, p.Id, user.AdminCreateUserInput{Username: "ann@example.com", MessageAction: "SUPPRESS",
+			Attributes: []user.Attribute{{Name: "email", Value: "ann@example.com"}, {Name: "email_verified", Value: "true"},
+				{Name: "given_name", Value: "Ann"}, {Name: "birthdate", Value: "1990-01-01"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.users.AdminSetPassword(ctx, p.Id, "ann@example.com", password, true); err != nil {
+			t.Fatal(err)
+		}
+		// No factor yet: MFA ON sends the code to the verified email.
+		rp := s.relying(p, app)
+		jar := (&env{}).browser()
+		pg := s.navigate(jar, http.MethodGet, rp.authURL("st1"), nil)
+		pg = s.submit(jar, pg, map[string]string{"username": "ann@example.com", "password": password})
+		if !strings.Contains(pg.url, "/mfa?") || !strings.Contains(pg.body, "We sent a code by email") {
+			t.Fatalf("after the password: %s\n%s", pg.url, pg.body)
+		}
+		// Skipping the second factor: the provider's callback has nothing to answer with.
+		reqID, _ := url.ParseQuery(strings.SplitN(pg.url, "?", 2)[1])
+		cb := do(t, jar, http.MethodGet, s.srv.URL+"/"+p.Id+"/oauth2/authorize/callback?id="+url.QueryEscape(reqID.Get("authRequestID")), nil)
+		if loc := cb.header.Get("Location"); strings.Contains(loc, "code=") {
+			t.Fatalf("callback before the second factor answered with a code: %d %q", cb.status, loc)
+		}
+		_, code := s.code()
+		pg = s.submit(jar, pg, map[string]string{"code": code})
+		claims := s.tokens(rp, pg.header.Get("Location"), "st1")
+		amr, _ := claims["amr"].([]any)
+		if len(amr) != 3 || amr[0] != "pwd" || amr[1] != "otp" || amr[2] != "mfa" || claims["sub"] != u.Sub {
+			t.Fatalf("ID token amr %v sub %v", claims["amr"], claims["sub"])
+		}
+	})
+}
