@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/userpool/userpool/admin"
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/login"
@@ -91,7 +92,8 @@ func newConsole(t *testing.T, db storagetest.Database) *console {
 	brands := &branding.Service{Store: st, Pools: c.pools}
 	c.admin = &admin.Handler{Pools: c.pools, Users: c.users, Keys: ks, Messages: st, Tokens: st, Sessions: st,
 		Branding: brands, Triggers: trigger.NewService(st, c.pools, trigger.Config{AllowPrivateNetworks: true}), TriggerSecrets: st,
-		MFA: mfa.NewService(st, c.pools, c.users), PublicURL: c.srv.URL, CSRFKey: admin.DeriveCSRFKey(db.Key), Local: r, Now: c.now}
+		MFA: mfa.NewService(st, c.pools, c.users), Audit: &audit.Log{Store: st, Now: c.now},
+		PublicURL: c.srv.URL, CSRFKey: admin.DeriveCSRFKey(db.Key), Local: r, Now: c.now}
 	if c.creds, err = c.admin.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +184,16 @@ func (c *console) submit(b *http.Client, p page, action string, values url.Value
 	}
 	c.t.Fatalf("no form to %s on %s (%d): %s", action, p.url, p.status, p.body)
 	return page{}
+}
+
+// confirmed answers "Yes" on p when it is a confirmation page, and returns the result.
+func (c *console) confirmed(b *http.Client, p page) page {
+	c.t.Helper()
+	if !strings.Contains(p.body, "<h1>Are you sure?</h1>") {
+		c.t.Fatalf("no confirmation asked at %s (%d): %s", p.url, p.status, p.body)
+	}
+	u, _ := url.Parse(p.url)
+	return c.submit(b, p, u.Path, nil)
 }
 
 // csrf returns the console token of the browser (from any console page).
@@ -312,7 +324,7 @@ func TestConsoleJourney(t *testing.T) {
 		if !strings.Contains(p.body, "The password is set.") {
 			t.Fatalf("set password: %s", p.body)
 		}
-		p = c.submit(b, p, "/action", url.Values{"action": {"disable"}})
+		p = c.confirmed(b, c.submit(b, p, "/action", url.Values{"action": {"disable"}}))
 		if u, _ := c.users.Get(ctx, pl.Id, "jane"); u.Enabled || !strings.Contains(p.body, "The user is disabled.") {
 			t.Fatalf("disable: %v %s", u.Enabled, p.body)
 		}
@@ -366,7 +378,7 @@ func TestConsoleJourney(t *testing.T) {
 		}
 
 		// Regenerate the secret.
-		p = c.submit(b, c.get(b, base+"/apps/"+app.ClientId), "/secret", url.Values{"action": {"regenerate"}})
+		p = c.confirmed(b, c.submit(b, c.get(b, base+"/apps/"+app.ClientId), "/secret", url.Values{"action": {"regenerate"}}))
 		if got, _ := c.pools.GetClient(ctx, pl.Id, app.ClientId); got.ClientSecret == app.ClientSecret || !strings.Contains(p.body, got.ClientSecret) {
 			t.Fatalf("secret not regenerated: %s", p.body)
 		}
@@ -428,7 +440,8 @@ func postRoutes(poolID, clientID, sub string) []string {
 		base + "/apps/" + clientID + "/delete", base + "/users", base + "/users/" + sub + "/attributes", base + "/users/" + sub + "/action",
 		base + "/users/" + sub + "/password", base + "/users/" + sub + "/groups", base + "/users/" + sub + "/delete",
 		base + "/groups", base + "/groups/g", base + "/groups/g/members", base + "/groups/g/delete",
-		base + "/mfa", base + "/users/" + sub + "/mfa", base + "/branding", base + "/triggers", base + "/triggers/PreSignUp"}
+		base + "/mfa", base + "/users/" + sub + "/mfa", base + "/branding", base + "/triggers", base + "/triggers/PreSignUp",
+		base + "/messages/m1/retry"}
 }
 
 func TestAuthorization(t *testing.T) {
@@ -456,7 +469,8 @@ func TestAuthorization(t *testing.T) {
 
 	t.Run("signed out", func(t *testing.T) {
 		b := c.browser()
-		for _, path := range []string{"/admin/", "/admin/pools", "/admin/pools/" + pl.Id, "/admin/pools/" + pl.Id + "/users/" + u.Sub, "/admin/nowhere"} {
+		for _, path := range []string{"/admin/", "/admin/pools", "/admin/pools/" + pl.Id, "/admin/pools/" + pl.Id + "/users/" + u.Sub, "/admin/nowhere",
+			"/admin/audit", "/admin/pools/" + pl.Id + "/messages"} {
 			if p := c.get(b, path); !strings.Contains(p.url, "/"+c.creds.PoolID+"/login") {
 				t.Errorf("GET %s without a session ended at %s", path, p.url)
 			}
@@ -495,7 +509,7 @@ func TestAuthorization(t *testing.T) {
 			t.Fatal("a forged form disabled the user")
 		}
 		// A token of the console works.
-		if p := c.do(b, http.MethodPost, "/admin/pools/"+pl.Id+"/users/"+u.Sub+"/action", url.Values{"csrf_token": {c.csrf(b)}, "action": {"disable"}}); p.status != http.StatusOK {
+		if p := c.do(b, http.MethodPost, "/admin/pools/"+pl.Id+"/users/"+u.Sub+"/action", url.Values{"csrf_token": {c.csrf(b)}, "action": {"disable"}, "confirmed": {"yes"}}); p.status != http.StatusOK {
 			t.Fatalf("with the token: %d %s", p.status, p.body)
 		}
 	})

@@ -34,16 +34,27 @@ func (h *Handler) listApps(w http.ResponseWriter, r *http.Request, op *operator)
 		AdminBase: h.poolBase(w, r, op, p, "apps", "Apps"), Apps: apps, Next: next})
 }
 
-func (h *Handler) renderApp(w http.ResponseWriter, r *http.Request, op *operator, p *pool.Pool, c *pool.Client, showSecret bool, failed error) {
+// appFields maps the pool service's messages about an app to the app form's fields.
+var appFields = []field{{"DefaultRedirectURI", "callbacks"}, {"CallbackURLs", "callbacks"}, {"LogoutURLs", "logouts"},
+	{"client_credentials", "flows"}, {"AllowedOAuthFlows", "flows"}, {"AllowedOAuthScopes", "scopes"}, {"scope", "scopes"},
+	{"ExplicitAuthFlows", "auth_flows"}, {"AccessToken", "access"}, {"IdToken", "id"}, {"RefreshToken", "refresh"},
+	{"ReadAttributes", "read"}, {"WriteAttributes", "write"}, {"ClientName", "name"}}
+
+// renderApp renders the app's page, or the new-app form (c nil) with draft, what a refused
+// create sent.
+func (h *Handler) renderApp(w http.ResponseWriter, r *http.Request, op *operator, p *pool.Pool, c *pool.Client, showSecret bool, failed error, draft ...*pool.Client) {
 	title := "New app"
 	if c != nil {
 		title = "App " + c.ClientName
 	}
 	v := templates.AdminApp{AdminBase: h.poolBase(w, r, op, p, "apps", title), Client: c, ShowSecret: showSecret,
 		AuthFlows: authFlows, OAuthFlows: oauthFlows, Units: units}
+	if len(draft) > 0 {
+		v.Draft = draft[0]
+	}
 	status := http.StatusOK
 	if failed != nil {
-		status = h.withAlert(r, &v.AdminBase, failed)
+		status = h.formFailure(r, &v.AdminBase, failed, appFields...)
 	}
 	h.render(w, r, status, templates.AdminPageApp, v)
 }
@@ -100,7 +111,7 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request, op *operator
 	appForm(r, &in)
 	c, err := h.Pools.CreateClient(r.Context(), &in, formBool(r, "secret"))
 	if err != nil {
-		h.renderApp(w, r, op, p, nil, false, err)
+		h.renderApp(w, r, op, p, nil, false, err, &in)
 		return
 	}
 	h.logger().InfoContext(r.Context(), "console: app created", "operator", op.username, "pool", p.Id, "client", c.ClientId)

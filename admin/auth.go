@@ -15,6 +15,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/httpx"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
@@ -275,6 +276,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, h.cookie(sessionCookie, id, 0))
 	h.logger().InfoContext(r.Context(), "operator signed in to the console", "operator", username)
+	h.Audit.Record(r.Context(), audit.Record{ActorKind: audit.Operator, Actor: username, Action: "signin"})
 	http.Redirect(w, r, h.basePath()+f.Next, http.StatusSeeOther)
 }
 

@@ -28,7 +28,8 @@ func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, op *opera
 	v := templates.AdminGroups{AdminBase: h.poolBase(w, r, op, p, "groups", "Groups"), Groups: groups, Next: next}
 	status := http.StatusOK
 	if failed != nil {
-		status = h.withAlert(r, &v.AdminBase, failed)
+		status = h.formFailure(r, &v.AdminBase, failed, field{"Precedence", "precedence"}, field{"Description", "description"},
+			field{"GroupName", "name"}, field{"roup", "name"})
 	}
 	h.render(w, r, status, templates.AdminPageGroups, v)
 }

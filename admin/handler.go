@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/httpx"
 	"github.com/userpool/userpool/keys"
@@ -26,10 +27,15 @@ import (
 	"github.com/userpool/userpool/user"
 )
 
-// MessageLog is the outbox as the console reads it.
+// MessageLog is the outbox as the console reads it, and its retry of failed messages.
 type MessageLog interface {
 	ListMessages(ctx context.Context, q message.ListQuery) ([]*message.Message, string, error)
+	GetMessage(ctx context.Context, poolID, id string) (*message.Message, error)
+	RetryMessage(ctx context.Context, poolID, id string, now time.Time) error
 }
+
+// Waker wakes the outbox worker after a retry (message.Worker).
+type Waker interface{ Wake() }
 
 // Tokens revokes refresh-token families.
 type Tokens interface {
@@ -57,6 +63,12 @@ type Handler struct {
 	Triggers       Triggers
 	TriggerSecrets TriggerSecrets
 	MFA            MFA
+	// Audit records every operator action and serves the audit log page; nil records nothing
+	// and leaves the page out.
+	Audit *audit.Log
+	// Outbox, when set, is woken after a message is retried; without it the worker finds the
+	// message at its next poll.
+	Outbox Waker
 	// PublicURL is the server's public base URL; cookies are Secure when it is https.
 	PublicURL string
 	// CSRFKey signs the forms' CSRF tokens (DeriveCSRFKey); the same in every process.
@@ -98,56 +110,61 @@ func (h *Handler) Mount(r *mux.Router) {
 	get := func(path string, fn operatorFunc) {
 		s.HandleFunc(path, h.page(h.operator(fn))).Methods(http.MethodGet, http.MethodHead)
 	}
-	post := func(path string, fn operatorFunc) {
-		s.HandleFunc(path, h.page(h.operator(fn))).Methods(http.MethodPost)
+	// Every POST is an operator action, recorded in the audit trail under its name.
+	post := func(path, action string, fn operatorFunc) {
+		s.HandleFunc(path, h.page(h.operator(h.confirmed(action, h.audited(action, fn))))).Methods(http.MethodPost)
 	}
-	post("/logout", h.signOut)
+	post("/logout", "signout", h.signOut)
 	get("/", h.dashboard)
 	get("/pools", h.listPools)
-	post("/pools", h.createPool)
+	post("/pools", "pool.create", h.createPool)
 	const p = "/pools/{pool}"
 	get(p, h.poolSettings)
-	post(p+"/settings", h.updatePool)
-	post(p+"/delete", h.deletePool)
+	post(p+"/settings", "pool.settings", h.updatePool)
+	post(p+"/delete", "pool.delete", h.deletePool)
 	get(p+"/templates", h.templatesPage)
-	post(p+"/templates", h.saveTemplates)
+	post(p+"/templates", "pool.templates", h.saveTemplates)
 	get(p+"/keys", h.keysPage)
-	post(p+"/keys/rotate", h.rotateKey)
+	post(p+"/keys/rotate", "keys.rotate", h.rotateKey)
 	get(p+"/apps", h.listApps)
 	get(p+"/apps/new", h.newApp)
-	post(p+"/apps", h.createApp)
+	post(p+"/apps", "app.create", h.createApp)
 	get(p+"/apps/{app}", h.appPage)
-	post(p+"/apps/{app}", h.updateApp)
-	post(p+"/apps/{app}/secret", h.appSecret)
-	post(p+"/apps/{app}/revoke", h.revokeApp)
-	post(p+"/apps/{app}/delete", h.deleteApp)
+	post(p+"/apps/{app}", "app.update", h.updateApp)
+	post(p+"/apps/{app}/secret", "app.secret", h.appSecret)
+	post(p+"/apps/{app}/revoke", "app.revoke", h.revokeApp)
+	post(p+"/apps/{app}/delete", "app.delete", h.deleteApp)
 	get(p+"/users", h.listUsers)
-	post(p+"/users", h.createUser)
+	post(p+"/users", "user.create", h.createUser)
 	get(p+"/users/{sub}", h.userPage)
-	post(p+"/users/{sub}/attributes", h.updateUserAttributes)
-	post(p+"/users/{sub}/action", h.userAction)
-	post(p+"/users/{sub}/password", h.setUserPassword)
-	post(p+"/users/{sub}/groups", h.userGroups)
-	post(p+"/users/{sub}/delete", h.deleteUser)
+	post(p+"/users/{sub}/attributes", "user.attributes", h.updateUserAttributes)
+	post(p+"/users/{sub}/action", "user", h.userAction)
+	post(p+"/users/{sub}/password", "user.password", h.setUserPassword)
+	post(p+"/users/{sub}/groups", "user.groups", h.userGroups)
+	post(p+"/users/{sub}/delete", "user.delete", h.deleteUser)
 	get(p+"/groups", h.listGroups)
-	post(p+"/groups", h.createGroup)
+	post(p+"/groups", "group.create", h.createGroup)
 	get(p+"/groups/{group}", h.groupPage)
-	post(p+"/groups/{group}", h.updateGroup)
-	post(p+"/groups/{group}/members", h.groupMembers)
-	post(p+"/groups/{group}/delete", h.deleteGroup)
+	post(p+"/groups/{group}", "group.update", h.updateGroup)
+	post(p+"/groups/{group}/members", "group.members", h.groupMembers)
+	post(p+"/groups/{group}/delete", "group.delete", h.deleteGroup)
 	get(p+"/messages", h.messagesPage)
+	post(p+"/messages/{message}/retry", "message.retry", h.retryMessage)
+	if h.Audit != nil {
+		get("/audit", h.auditPage)
+	}
 	get(p+"/mfa", h.mfaPage)
-	post(p+"/mfa", h.saveMFA)
-	post(p+"/users/{sub}/mfa", h.userMFAChange)
+	post(p+"/mfa", "pool.mfa", h.saveMFA)
+	post(p+"/users/{sub}/mfa", "user.mfa", h.userMFAChange)
 	if h.Branding != nil {
 		get(p+"/branding", h.brandingPage)
-		post(p+"/branding", h.saveBranding)
+		post(p+"/branding", "pool.branding", h.saveBranding)
 		get(p+"/branding/preview", h.brandingPreview)
 	}
 	if h.Triggers != nil {
 		get(p+"/triggers", h.triggersPage)
-		post(p+"/triggers", h.saveTriggers)
-		post(p+"/triggers/{trigger}", h.triggerAction)
+		post(p+"/triggers", "pool.triggers", h.saveTriggers)
+		post(p+"/triggers/{trigger}", "trigger", h.triggerAction)
 	}
 	s.NotFoundHandler = h.page(h.operator(func(w http.ResponseWriter, r *http.Request, op *operator) {
 		h.problem(w, r, op, http.StatusNotFound, "Page not found", "There is no console page at this address.")
@@ -230,6 +247,9 @@ func (h *Handler) base(w http.ResponseWriter, r *http.Request, op *operator, tit
 		b.Operator = op.username
 		b.CSRF = h.csrf().Token(w, r, "admin")
 	}
+	if r.Method == http.MethodPost {
+		b.Form = r.PostForm
+	}
 	if n, ok := notices[r.URL.Query().Get("done")]; ok {
 		b.Notice = n
 	}
@@ -250,6 +270,7 @@ var notices = map[string]string{
 	"confirmed": "The user is confirmed.", "reset": "The password is reset: a code to choose a new one is on its way to the user.",
 	"mfareset": "The user's MFA is reset.", "signedout": "The user is signed out everywhere.",
 	"password": "The password is set.", "added": "Added.", "removed": "Removed.",
+	"retried": "The message is queued to be sent again.",
 }
 
 // redirect sends the browser to a console path after a change (POST, redirect, GET).
@@ -272,9 +293,11 @@ type failure struct {
 func (h *Handler) describe(r *http.Request, err error) failure {
 	var e *errs.Error
 	if !errors.As(err, &e) {
+		noteOutcome(r, string(errs.Internal))
 		h.logger().ErrorContext(r.Context(), "console request failed", "path", r.URL.Path, "err", err)
 		return failure{http.StatusInternalServerError, "Something went wrong on the server. The details are in the server's log.", nil}
 	}
+	noteOutcome(r, string(e.Code))
 	f := failure{status: http.StatusBadRequest, message: e.Message}
 	switch e.Code {
 	case errs.ResourceNotFound, errs.UserNotFound:

@@ -181,7 +181,7 @@ func TestTriggersPage(t *testing.T) {
 		}
 		// Rotation: a new secret, shown once; the previous one still signs for a while.
 		old, _ := c.store.TriggerSecrets(ctx, pl.Id, pool.TriggerPreSignUp)
-		p = c.submit(b, c.get(b, base), "/triggers/PreSignUp", url.Values{"op": {"rotate"}})
+		p = c.confirmed(b, c.submit(b, c.get(b, base), "/triggers/PreSignUp", url.Values{"op": {"rotate"}}))
 		now, _ := c.store.TriggerSecrets(ctx, pl.Id, pool.TriggerPreSignUp)
 		if now.Current == old.Current || now.Previous != old.Current || !strings.Contains(html.UnescapeString(p.body), now.Current) || !strings.Contains(p.body, "the previous one signs too") {
 			t.Fatalf("rotate: %+v %s", now, p.body)
@@ -295,14 +295,14 @@ func TestMFAAndResetPages(t *testing.T) {
 		}
 
 		// Reset password: RESET_REQUIRED; refused for a user with a temporary password.
-		p = c.submit(b, c.get(b, userURL), "/action", url.Values{"action": {"reset"}})
+		p = c.confirmed(b, c.submit(b, c.get(b, userURL), "/action", url.Values{"action": {"reset"}}))
 		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "cannot be reset in the current state") {
 			t.Fatalf("reset of a user with a temporary password: %d %s", p.status, p.body)
 		}
 		if err := c.users.AdminSetPassword(ctx, pl.Id, "ann", "Ann-Passw0rd-1!", true); err != nil {
 			t.Fatal(err)
 		}
-		p = c.submit(b, c.get(b, userURL), "/action", url.Values{"action": {"reset"}})
+		p = c.confirmed(b, c.submit(b, c.get(b, userURL), "/action", url.Values{"action": {"reset"}}))
 		if now, _ := c.users.Get(ctx, pl.Id, "ann"); now.Status != user.StatusResetRequired || !strings.Contains(p.body, "The password is reset") {
 			t.Fatalf("reset password: %s %s", now.Status, p.body)
 		}

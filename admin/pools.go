@@ -77,7 +77,7 @@ func (h *Handler) renderPools(w http.ResponseWriter, r *http.Request, op *operat
 	v := templates.AdminPools{AdminBase: h.base(w, r, op, "Pools"), Pools: rows, Next: next, Name: name}
 	status := http.StatusOK
 	if failed != nil {
-		status = h.withAlert(r, &v.AdminBase, failed)
+		status = h.formFailure(r, &v.AdminBase, failed, field{"PoolName", "name"}, field{"name", "name"})
 	}
 	h.render(w, r, status, templates.AdminPagePools, v)
 }

@@ -29,10 +29,18 @@ func quote(v string) string {
 // listUsers searches with the ListUsers filter: the text is a prefix of the chosen field; the
 // status filter applies when there is no text (a filter names one attribute).
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, op *operator) {
-	p := h.loadPool(w, r, op)
-	if p == nil {
-		return
+	if p := h.loadPool(w, r, op); p != nil {
+		h.renderUsers(w, r, op, p, nil)
 	}
+}
+
+// userFields maps the user service's messages about a new user to the create form's fields
+// (the username's before the email's: "Username cannot be of email format").
+var userFields = []field{{"assword", "temp"}, {"Username", "username"}, {"phone_number", "phone"}, {"phone number", "phone"},
+	{"email", "email"}, {"already exists", "username"}}
+
+// renderUsers renders the search and the create form; failed is a refused create.
+func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, op *operator, p *pool.Pool, failed error) {
 	q := r.URL.Query()
 	v := templates.AdminUsers{AdminBase: h.poolBase(w, r, op, p, "users", "Users"), Field: q.Get("field"), Query: strings.TrimSpace(q.Get("q")),
 		Status: q.Get("status"), Fields: searchFields, Statuses: statuses}
@@ -54,8 +62,11 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, op *operator
 	}
 	users, next, err := h.Users.List(r.Context(), p.Id, filter, pool.Page{After: q.Get("after"), Limit: 50})
 	status := http.StatusOK
-	if err != nil {
+	switch {
+	case err != nil:
 		status = h.withAlert(r, &v.AdminBase, err)
+	case failed != nil:
+		status = h.formFailure(r, &v.AdminBase, failed, userFields...)
 	}
 	v.Users = users
 	if next != "" {
@@ -85,7 +96,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, op *operato
 	}
 	u, _, err := h.Users.AdminCreateUser(r.Context(), p.Id, in)
 	if err != nil {
-		h.fail(w, r, op, err)
+		h.renderUsers(w, r, op, p, err)
 		return
 	}
 	h.logger().InfoContext(r.Context(), "console: user created", "operator", op.username, "pool", p.Id, "sub", u.Sub)
@@ -313,4 +324,32 @@ func (h *Handler) messagesPage(w http.ResponseWriter, r *http.Request, op *opera
 	}
 	v.Messages, v.Next = msgs, next
 	h.render(w, r, status, templates.AdminPageMessages, v)
+}
+
+// retryMessage sends a failed message again: pending, its failed tries cleared, the worker
+// woken. Only a message without secrets can be retried (message.Message.Retryable).
+func (h *Handler) retryMessage(w http.ResponseWriter, r *http.Request, op *operator) {
+	p := h.loadPool(w, r, op)
+	if p == nil {
+		return
+	}
+	id := mux.Vars(r)["message"]
+	m, err := h.Messages.GetMessage(r.Context(), p.Id, id)
+	switch {
+	case err != nil:
+	case r.PostFormValue("confirm") != "yes":
+		err = errInvalid("Tick the box to confirm that the message is sent again.")
+	case !m.Retryable():
+		err = errInvalid("Only a failed message without a code or temporary password can be sent again: those were removed when the delivery was given up. Send the user a new code instead.")
+	default:
+		err = h.Messages.RetryMessage(r.Context(), p.Id, id, h.now())
+	}
+	if err != nil {
+		h.fail(w, r, op, err)
+		return
+	}
+	if h.Outbox != nil {
+		h.Outbox.Wake()
+	}
+	h.redirect(w, r, "/admin/pools/"+p.Id+"/messages", "retried")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/userpool/userpool/seal"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/token"
+	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
 )
 
@@ -159,11 +160,23 @@ type adminRespondIn struct {
 	respondIn
 }
 
-// signInCtx is one sign-in action's pool and client.
+// signInCtx is one sign-in action's pool and client, and what its triggers are told.
 type signInCtx struct {
 	a *Auth
 	p *pool.Pool
 	c *pool.Client
+	// meta is the action's ClientMetadata, for the triggers.
+	meta map[string]string
+	// source is the pre token generation trigger's source of the tokens this action issues
+	// ("" = TokenGeneration_Authentication).
+	source trigger.Source
+}
+
+// caller is who the user service's triggers see as the action's caller. As Cognito documents
+// for InitiateAuth, the ClientMetadata is what the pre authentication and user migration
+// triggers receive as validationData (and the others as clientMetadata).
+func (sc *signInCtx) caller() user.Caller {
+	return user.Caller{ClientID: sc.c.ClientId, ValidationData: sc.meta, ClientMetadata: sc.meta}
 }
 
 // clientFor finds the app client a public action names, and its pool; with a poolID (the
@@ -209,6 +222,7 @@ func (h *Handler) initiate(ctx context.Context, poolID string, in *initiateAuthI
 	if err != nil {
 		return nil, err
 	}
+	sc.meta = in.ClientMetadata
 	params := in.AuthParameters
 	switch in.AuthFlow {
 	case flowUserPassword, flowAdminUserPassword, flowAdminNoSRP:
@@ -228,6 +242,7 @@ func (h *Handler) initiate(ctx context.Context, poolID string, in *initiateAuthI
 		if !flowAllowed(sc.c, in.AuthFlow) {
 			return nil, flowNotEnabled(in.AuthFlow)
 		}
+		sc.source = trigger.TokenGenerationRefreshTokens
 		res, err := h.refresh(ctx, sc, params["REFRESH_TOKEN"], params["SECRET_HASH"], params["USERNAME"], false)
 		if err != nil {
 			return nil, err
@@ -267,7 +282,7 @@ func (h *Handler) passwordAuth(ctx context.Context, sc *signInCtx, params map[st
 	if err := checkSecretHash(sc.c, params["SECRET_HASH"], username); err != nil {
 		return nil, err
 	}
-	res, err := h.Users.SignIn(ctx, sc.p.Id, username, password)
+	res, err := h.Users.SignInFor(ctx, sc.p.Id, username, password, sc.caller())
 	if err != nil {
 		return nil, existenceError(sc.c, err)
 	}
@@ -326,13 +341,14 @@ func (h *Handler) issue(ctx context.Context, sc *signInCtx, sub string, authTime
 		return nil, err
 	}
 	res.RefreshToken = refresh
-	h.Users.CompleteSignIn(ctx, sc.p.Id, sub, user.Caller{ClientID: c.ClientId})
+	h.Users.CompleteSignIn(ctx, sc.p.Id, sub, sc.caller())
 	return res, nil
 }
 
 func (h *Handler) mint(ctx context.Context, sc *signInCtx, tu *token.User, authTime time.Time, familyID string, amr []string) (*authenticationResult, error) {
 	m, err := sc.a.minter.Mint(ctx, token.MintInput{Pool: sc.p, Issuer: strings.TrimRight(sc.a.PublicURL, "/") + "/" + sc.p.Id,
-		Client: sc.c, User: *tu, Scopes: []string{accessScope}, AuthTime: authTime, IssuedAt: h.now().UTC(), OriginJTI: familyID, AMR: amr})
+		Client: sc.c, User: *tu, Scopes: []string{accessScope}, AuthTime: authTime, IssuedAt: h.now().UTC(), OriginJTI: familyID, AMR: amr,
+		Source: sc.source, ClientMetadata: sc.meta})
 	if err != nil {
 		return nil, err
 	}
@@ -358,6 +374,7 @@ func (h *Handler) respond(ctx context.Context, poolID string, in *respondIn) (*a
 	if err != nil {
 		return nil, err
 	}
+	sc.meta = in.ClientMetadata
 	r := in.ChallengeResponses
 	username, err := param(r, "USERNAME")
 	if err != nil {
@@ -416,6 +433,9 @@ func (h *Handler) completeNewPassword(ctx context.Context, sc *signInCtx, ch *se
 		slices.SortFunc(attrs, func(a, b user.Attribute) int { return strings.Compare(a.Name, b.Name) })
 		u, err = h.Users.CompleteNewPassword(ctx, sc.c, ch.Sub, password, attrs)
 	}
+	// Tokens issued in this answer follow the new password; a second factor answered later
+	// issues them as an ordinary authentication.
+	sc.source = trigger.TokenGenerationNewPasswordChallenge
 	if err != nil {
 		switch errs.CodeOf(err) {
 		case errs.InvalidParameter, errs.InvalidPassword, errs.PasswordHistoryViolation:

@@ -23,6 +23,7 @@ import (
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/token"
+	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
 )
 
@@ -34,6 +35,9 @@ type authEnv struct {
 	store  *storage.Store
 	keys   *keysvc.Service
 	poolID string
+	// pools and triggers: a test that configures a trigger sets its secret through them.
+	pools    *pool.Service
+	triggers *trigger.Service
 }
 
 func newAuthEnv(t *testing.T, d storagetest.Database) *authEnv {
@@ -52,17 +56,21 @@ func newAuthEnv(t *testing.T, d storagetest.Database) *authEnv {
 	pools := pool.NewService(st, "local")
 	users := user.NewService(st, pools, testHasher())
 	users.SetClock(clk.Now)
-	h := &cognito.Handler{Pools: pools, Users: users, Keys: ks, Now: clk.Now,
+	// Triggers are wired as in the server; they do nothing until a test configures one.
+	tr := trigger.NewService(st, pools, trigger.Config{AllowPrivateNetworks: true})
+	users.SetTriggers(tr)
+	h := &cognito.Handler{Pools: pools, Users: users, Keys: ks, Now: clk.Now, Triggers: tr,
 		Auth: &cognito.Auth{Sessions: st, Challenges: st, Users: st, Keys: ks, Sealer: sealer, PublicURL: srv.URL,
-			FakeSaltKey: []byte("fake salt key for the tests")},
+			FakeSaltKey: []byte("fake salt key for the tests"), Triggers: tr},
 	}
 	var key [32]byte
 	copy(key[:], "test crypto key, not for use....")
-	prov, err := provider.New(provider.Config{PublicURL: srv.URL, CryptoKey: key, CacheTTL: time.Nanosecond, Now: clk.Now}, pools, st, st, ks)
+	prov, err := provider.New(provider.Config{PublicURL: srv.URL, CryptoKey: key, CacheTTL: time.Nanosecond, Now: clk.Now, Triggers: tr},
+		pools, st, st, ks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &authEnv{env: srv.serve(h, prov.Mount), clock: clk, store: st, keys: ks}
+	e := &authEnv{env: srv.serve(h, prov.Mount), clock: clk, store: st, keys: ks, pools: pools, triggers: tr}
 	e.pub = e.anon()
 	e.poolID = e.createPool(t, nil)
 	return e

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/httpx"
@@ -53,8 +54,10 @@ type Handler struct {
 	// Triggers set the pools' trigger secrets (the TriggerSecrets extension of Create- and
 	// UpdateUserPool) and serve TestTrigger and ListTriggerInvocations; nil refuses them.
 	Triggers Triggers
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Audit records every signed (management) call; nil records nothing.
+	Audit  *audit.Log
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 const (
@@ -126,7 +129,11 @@ func (h *Handler) serve(ctx context.Context, r *http.Request) (out any, err erro
 			return nil, err
 		}
 	}
-	return act.run(h, ctx, body)
+	out, err = act.run(h, ctx, body)
+	if act.auth == authSigV4 {
+		h.audit(ctx, r, name, body, err)
+	}
+	return out, err
 }
 
 func checkContentType(v string) error {

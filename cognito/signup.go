@@ -77,9 +77,10 @@ func (h *Handler) confirmSignUp(ctx context.Context, in *confirmSignUpIn) (*empt
 }
 
 type clientUsernameIn struct {
-	ClientId   string `required:"true"`
-	Username   string `required:"true"`
-	SecretHash string
+	ClientId       string `required:"true"`
+	Username       string `required:"true"`
+	SecretHash     string
+	ClientMetadata map[string]string
 }
 
 func (h *Handler) resendConfirmationCode(ctx context.Context, in *clientUsernameIn) (*codeDeliveryOut, error) {
@@ -99,7 +100,7 @@ func (h *Handler) forgotPassword(ctx context.Context, in *clientUsernameIn) (*co
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.Users.ForgotPassword(ctx, c, in.Username)
+	d, err := h.Users.ForgotPasswordFor(ctx, c, in.Username, in.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func (h *Handler) startSRP(ctx context.Context, sc *signInCtx, params map[string
 	if err := checkSecretHash(sc.c, params["SECRET_HASH"], username); err != nil {
 		return nil, err
 	}
-	u, err := h.Users.SRPUser(ctx, sc.p.Id, username)
+	u, err := h.Users.SRPUserFor(ctx, sc.p.Id, username, sc.caller())
 	if err != nil {
 		if !errors.Is(err, user.ErrUnknownUser) {
 			return nil, err

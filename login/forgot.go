@@ -186,7 +186,7 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
 		h.renderReset(w, r, f, http.StatusBadRequest, st)
 		return
 	}
-	res, err := h.Users.SignIn(r.Context(), p.Id, st.username, password)
+	res, err := h.Users.SignInFor(r.Context(), p.Id, st.username, password, f.caller())
 	if err != nil {
 		status, msg := h.signInError(f, err)
 		if status == http.StatusInternalServerError {

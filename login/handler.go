@@ -31,7 +31,8 @@ type Pools interface {
 
 // Users is what the pages need of the user service.
 type Users interface {
-	SignIn(ctx context.Context, poolID, username, password string) (*user.SignInResult, error)
+	SignInFor(ctx context.Context, poolID, username, password string, c user.Caller) (*user.SignInResult, error)
+	Get(ctx context.Context, poolID, username string) (*user.User, error)
 	Resume(ctx context.Context, poolID, sub string) (*user.User, error)
 	GetBySub(ctx context.Context, poolID, sub string) (*user.User, error)
 	SignUp(ctx context.Context, c *pool.Client, in user.SignUpInput) (*user.SignUpResult, error)

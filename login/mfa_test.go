@@ -15,6 +15,7 @@ import (
 
 	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/user"
@@ -366,6 +367,63 @@ func TestHostedMFAProvider(t *testing.T) {
 		amr, _ := claims["amr"].([]any)
 		if len(amr) != 3 || amr[0] != "pwd" || amr[1] != "otp" || amr[2] != "mfa" || claims["sub"] != u.Sub {
 			t.Fatalf("ID token amr %v sub %v", claims["amr"], claims["sub"])
+		}
+	})
+}
+
+// An SSO session from before the user needed a second factor does not stand in for one: the
+// next app's request goes through the second-factor step (prompt=none answers
+// interaction_required), and the session that step starts then passes as usual. Turning MFA
+// ON for a user with no factor sends them to enrol.
+func TestSSOSessionDoesNotBypassMFA(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		e := newEnv(t, st)
+		c := e.browser()
+		e.signIn(c, e.appA.ClientId, "ann") // MFA OFF: a password-only session
+
+		// The pool turns MFA on and ann enrols an authenticator app elsewhere.
+		e.mfaPolicy(pool.MfaOptional, pool.MfaFactors{SoftwareToken: true})
+		secret, _ := e.enrolTOTP("ann")
+
+		none := e.request(e.appB.ClientId, func(ar *session.AuthRequest) { ar.Prompt = []string{"none"} })
+		p := do(t, c, http.MethodGet, e.loginURL(none), nil)
+		if p.status != http.StatusFound || p.header.Get("Location") != appCallback+"?error=interaction_required" || e.auth.sub(none) != "" {
+			t.Fatalf("prompt=none with a password-only session: %d %q", p.status, p.header.Get("Location"))
+		}
+		id := e.request(e.appB.ClientId, nil)
+		p = do(t, c, http.MethodGet, e.loginURL(id), nil)
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/"+e.pool.Id+"/mfa?authRequestID="+id || e.auth.sub(id) != "" {
+			t.Fatalf("SSO without the second factor: %d %q", p.status, p.header.Get("Location"))
+		}
+		// The step cannot be skipped by asking for the sign-in page again, nor answered wrongly.
+		if p := do(t, c, http.MethodGet, e.loginURL(id), nil); e.auth.sub(id) != "" || p.status/100 == 2 && strings.Contains(p.body, "done=") {
+			t.Fatalf("second visit completed the request: %d", p.status)
+		}
+		if p := e.mfaPost(c, id, map[string]string{"code": "000000"}); p.status != http.StatusBadRequest || e.auth.sub(id) != "" {
+			t.Fatalf("wrong code: %d", p.status)
+		}
+		old := e.sessionCookie(c)
+		e.wantDone(e.mfaPost(c, id, map[string]string{"code": e.totpCode(secret)}), id, "pwd", "otp", "mfa")
+		if e.sessionCookie(c) == old {
+			t.Fatal("the session id was not rotated at the step-up")
+		}
+		// The stepped-up session now passes, also with prompt=none.
+		id = e.request(e.appA.ClientId, func(ar *session.AuthRequest) { ar.Prompt = []string{"none"} })
+		if p := do(t, c, http.MethodGet, e.loginURL(id), nil); p.status != http.StatusFound || e.auth.sub(id) == "" {
+			t.Fatalf("stepped-up session: %d %q", p.status, p.header.Get("Location"))
+		}
+
+		// MFA ON and a user with no factor: a password-only session leads to enrolment.
+		e.user("bob", "bob@example.com")
+		c = e.browser()
+		e.signIn(c, e.appA.ClientId, "bob")
+		e.mfaPolicy(pool.MfaOn, pool.MfaFactors{SoftwareToken: true})
+		id = e.request(e.appB.ClientId, nil)
+		if p := do(t, c, http.MethodGet, e.loginURL(id), nil); p.status != http.StatusSeeOther || e.auth.sub(id) != "" {
+			t.Fatalf("MFA ON with a password-only session: %d %q", p.status, p.header.Get("Location"))
+		}
+		if p := do(t, c, http.MethodGet, e.mfaURL("mfa", id), nil); p.status != http.StatusOK || !secretKeyRE.MatchString(p.body) {
+			t.Fatalf("enrolment page: %d %s", p.status, p.body)
 		}
 	})
 }

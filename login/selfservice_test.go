@@ -456,3 +456,64 @@ func TestResendThrottled(t *testing.T) {
 	pg = s.submit(c, pg, map[string]string{"code": code})
 	s.tokens(rp, pg.header.Get("Location"), "st")
 }
+
+// An UNCONFIRMED user who signs in with the right password (in another browser than the one
+// that signed up, or after the code expired) gets a fresh code and the confirm page, and lands
+// in the app once confirmed. A wrong password tells nothing and sends nothing; a throttled
+// user still reaches the confirm page, where the last code works.
+func TestSignInUnconfirmed(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		s := newSite(t, db)
+		p := s.newPool(nil)
+		app := s.newApp(p, nil)
+		rp := s.relying(p, app)
+		ctx := context.Background()
+		signUp := func(email string) {
+			t.Helper()
+			in := user.SignUpInput{Username: email, Password: newPassword, Attributes: []user.Attribute{
+				{Name: "email", Value: email}, {Name: "given_name", Value: "Una"}, {Name: "birthdate", Value: "1990-04-01"}}}
+			if _, err := s.users.SignUp(ctx, app, in); err != nil {
+				t.Fatal(err)
+			}
+			s.code() // the sign-up's code, never used
+		}
+		signUp("una@example.com")
+
+		c := (&env{}).browser()
+		pg := s.navigate(c, http.MethodGet, rp.authURL("st1"), nil)
+		wrong := s.submit(c, pg, map[string]string{"username": "una@example.com", "password": "Wr0ng-Passw0rd!"})
+		if wrong.status != http.StatusUnauthorized || !strings.Contains(wrong.body, "Incorrect") {
+			t.Fatalf("wrong password: %d\n%s", wrong.status, wrong.body)
+		}
+		pg = s.submit(c, wrong, map[string]string{"username": "una@example.com", "password": newPassword})
+		if pg.status != http.StatusOK || !strings.Contains(pg.url, "/confirm?") || !strings.Contains(pg.body, "u***@e***") {
+			t.Fatalf("unconfirmed sign-in: %d %s\n%s", pg.status, pg.url, pg.body)
+		}
+		to, code := s.code()
+		if to != "una@example.com" {
+			t.Fatalf("code sent to %q", to)
+		}
+		pg = s.submit(c, pg, map[string]string{"code": code})
+		claims := s.tokens(rp, pg.header.Get("Location"), "st1")
+		if claims["email"] != "una@example.com" || claims["email_verified"] != true {
+			t.Fatalf("claims %v", claims)
+		}
+
+		// Throttled: the sign-up and four resends used up the sends of the window.
+		signUp("ray@example.com")
+		for range user.MaxCodeSends - 1 {
+			if _, err := s.users.ResendConfirmationCode(ctx, app, "ray@example.com"); err != nil {
+				t.Fatal(err)
+			}
+			_, code = s.code()
+		}
+		c = (&env{}).browser()
+		pg = s.navigate(c, http.MethodGet, rp.authURL("st2"), nil)
+		pg = s.submit(c, pg, map[string]string{"username": "ray@example.com", "password": newPassword})
+		if pg.status != http.StatusOK || !strings.Contains(pg.url, "/confirm?") {
+			t.Fatalf("throttled unconfirmed sign-in: %d %s\n%s", pg.status, pg.url, pg.body)
+		}
+		pg = s.submit(c, pg, map[string]string{"code": code})
+		s.tokens(rp, pg.header.Get("Location"), "st2")
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/userpool/userpool/errs"
+	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/templates"
@@ -75,8 +76,10 @@ func (h *Handler) passThrough(w http.ResponseWriter, r *http.Request, p *pool.Po
 	if s != nil && ar.MaxAge != nil && h.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
 		s = nil
 	}
+	var u *user.User
 	if s != nil {
-		if _, err := h.Users.Resume(r.Context(), p.Id, s.Sub); err != nil {
+		var err error
+		if u, err = h.Users.Resume(r.Context(), p.Id, s.Sub); err != nil {
 			if errs.CodeOf(err) == errs.Internal {
 				h.internal(w, r, h.view(r, p, ar), err)
 				return true
@@ -91,8 +94,24 @@ func (h *Handler) passThrough(w http.ResponseWriter, r *http.Request, p *pool.Po
 		}
 		return false
 	}
+	if lacksSecondFactor(p, u, s.AMR) {
+		// The session began before the pool (or the user) required a second factor: it must
+		// not stand in for one. prompt=none cannot ask for it.
+		if none {
+			h.Authorizer.Fail(w, r, p.Id, ar.ID, "interaction_required", "The user must sign in with a second factor.")
+			return true
+		}
+		h.secondFactor(w, r, &flow{p: p, ar: ar, v: h.view(r, p, ar)}, s.Sub)
+		return true
+	}
 	h.complete(w, r, p, ar.ID, s.Sub, s.AuthTime, s.AMR, http.StatusFound)
 	return true
+}
+
+// lacksSecondFactor reports whether u's sign-in now needs a second factor (mfa.Decide) that a
+// session signed in with amr did not give.
+func lacksSecondFactor(p *pool.Pool, u *user.User, amr []string) bool {
+	return mfa.Decide(p, u).Step != mfa.StepNone && !slices.Contains(amr, mfa.AMRMFA)
 }
 
 // ssoSession returns the browser's live SSO session in the pool, or nil.
@@ -196,7 +215,11 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
 		h.renderSignIn(w, r, f, username, http.StatusBadRequest, e)
 		return
 	}
-	res, err := h.Users.SignIn(r.Context(), p.Id, username, password)
+	res, err := h.Users.SignInFor(r.Context(), p.Id, username, password, f.caller())
+	if errs.Is(err, errs.UserNotConfirmed) {
+		h.toConfirm(w, r, f, username)
+		return
+	}
 	if err != nil {
 		status, msg := h.signInError(f, err)
 		if status == http.StatusInternalServerError {
@@ -234,6 +257,70 @@ func (h *Handler) signInError(f *flow, err error) (int, string) {
 		return http.StatusForbidden, f.v.t("signin.reset_required")
 	case errs.InvalidParameter:
 		return http.StatusBadRequest, e.Message
+	case errs.UserLambdaValidation, errs.UnexpectedLambda, errs.InvalidLambdaResponse:
+		return http.StatusForbidden, triggerMessage(f.v, e)
 	}
 	return http.StatusInternalServerError, ""
+}
+
+// triggerMessage tells the user that a trigger refused the action: a refusal carries the
+// trigger's own words (Cognito's "PreAuthentication failed with error <message>." without
+// the wrapping), a failed or unreadable trigger a generic message to try again.
+func triggerMessage(v view, e *errs.Error) string {
+	if e.Code != errs.UserLambdaValidation {
+		return v.t("err.trigger")
+	}
+	_, msg, ok := strings.Cut(e.Message, " failed with error ")
+	if msg = strings.TrimSpace(strings.TrimSuffix(msg, ".")); !ok || msg == "" {
+		return v.t("err.trigger")
+	}
+	return msg
+}
+
+// isTrigger reports whether err is a trigger's refusal or failure.
+func isTrigger(err error) bool {
+	switch errs.CodeOf(err) {
+	case errs.UserLambdaValidation, errs.UnexpectedLambda, errs.InvalidLambdaResponse:
+		return true
+	}
+	return false
+}
+
+// caller is who the triggers see behind a hosted page: the app of the request.
+func (f *flow) caller() user.Caller {
+	return user.Caller{ClientID: f.ar.ClientID}
+}
+
+// toConfirm answers the right password of an UNCONFIRMED user: a new code goes out (throttled
+// as every send; a throttled user still has the last one) and the confirm page takes the
+// user, once the code is right, on to the app. The password was right, so telling the user
+// about the account reveals nothing.
+func (h *Handler) toConfirm(w http.ResponseWriter, r *http.Request, f *flow, username string) {
+	u, err := h.Users.Get(r.Context(), f.p.Id, username)
+	if err != nil {
+		if isInternal(err) {
+			h.internal(w, r, f.v, err)
+			return
+		}
+		h.renderSignIn(w, r, f, username, http.StatusForbidden, signInErrors{alert: f.v.t("signin.unconfirmed")})
+		return
+	}
+	s := step{Pool: f.p.Id, Sub: u.Sub, Request: f.ar.ID, Kind: stepConfirm, Username: username}
+	d, err := h.Users.ResendConfirmationCode(r.Context(), f.client, username)
+	switch {
+	case err == nil:
+		s.Destination = d.Destination
+	case errs.Is(err, errs.LimitExceeded):
+		// The codes sent recently still work.
+	case isInternal(err):
+		h.internal(w, r, f.v, err)
+		return
+	default:
+		// No auto-verified email or phone number: only an administrator can confirm.
+		h.logger().InfoContext(r.Context(), "no confirmation code for an unconfirmed sign-in", "pool", f.p.Id, "err", err)
+		h.renderSignIn(w, r, f, username, http.StatusForbidden, signInErrors{alert: f.v.t("signin.unconfirmed_admin")})
+		return
+	}
+	h.setStep(w, s, confirmTTL)
+	http.Redirect(w, r, h.pageURL(f.p, "confirm", arQuery(f.ar, "username", username)), http.StatusSeeOther)
 }

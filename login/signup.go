@@ -165,6 +165,9 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
 			h.renderSignUp(w, r, f, http.StatusBadRequest, inputs, f.v.t("signup.exists"))
 		case errs.Is(err, errs.LimitExceeded):
 			h.renderSignUp(w, r, f, http.StatusTooManyRequests, inputs, f.v.t("err.limit"))
+		case isTrigger(err):
+			e, _ := errs.As(err)
+			h.renderSignUp(w, r, f, http.StatusForbidden, inputs, triggerMessage(f.v, e))
 		default:
 			h.renderSignUp(w, r, f, http.StatusBadRequest, inputs, f.v.t("err.invalid", errMessage(err)))
 		}

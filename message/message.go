@@ -6,6 +6,7 @@ package message
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -84,4 +85,19 @@ func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return hex.EncodeToString(b[:])
+}
+
+// Retryable reports whether an operator may send a failed message again. Only a message
+// without secrets can be: giving up replaced a code or temporary password with Redaction, and
+// sending that placeholder helps nobody (the operator sends a new code instead).
+func (m *Message) Retryable() bool {
+	if m.Status != Failed {
+		return false
+	}
+	for _, s := range []string{m.Content.Subject, m.Content.Text, m.Content.HTML, m.Content.SMS} {
+		if strings.Contains(s, Redaction) {
+			return false
+		}
+	}
+	return true
 }

@@ -620,3 +620,67 @@ func TestAMR(t *testing.T) {
 		}
 	}
 }
+
+// A right texted code proves the phone number and a right emailed code the email (Cognito
+// documents the first); a wrong code proves nothing, nor does a code sent to a number the
+// user has changed since.
+func TestCodesVerifyTheContact(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		e := newEnv(t, st)
+		p := e.pool(t, pool.MfaOptional, pool.MfaFactors{SMS: true, Email: true})
+		u := e.user(t, p.Id, "ann", "email", "ann@example.com", "phone_number", "+12065550100")
+		verified := func(attr string) string {
+			t.Helper()
+			got, err := e.users.GetBySub(ctx, p.Id, u.Sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Attributes[attr+"_verified"]
+		}
+		if err := e.mfa.SetPreference(ctx, p.Id, u.Sub, mfa.Preference{SMS: &mfa.Setting{Enabled: true, Preferred: true}}); err != nil {
+			t.Fatal(err)
+		}
+
+		ch := begin(t, e, p.Id, u.Sub, mfa.StepSMS)
+		code := e.waitSMS(t)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		_, err := e.mfa.Answer(ctx, p.Id, ch.Handle, wrong)
+		wantCode(t, err, errs.CodeMismatch)
+		if v := verified("phone_number"); v == "true" {
+			t.Fatal("a wrong code verified the phone number")
+		}
+		if _, err := e.mfa.Answer(ctx, p.Id, ch.Handle, code); err != nil {
+			t.Fatal(err)
+		}
+		if verified("phone_number") != "true" || verified("email") == "true" {
+			t.Fatalf("after SMS MFA: phone_number_verified=%q email_verified=%q", verified("phone_number"), verified("email"))
+		}
+
+		// A code sent before the number changed does not verify the new number.
+		if err := e.users.AdminUpdateAttributes(ctx, p.Id, "ann", []user.Attribute{{Name: "phone_number", Value: "+12065550199"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.users.ProveContact(ctx, p.Id, u.Sub, "phone_number", "+12065550100"); err != nil {
+			t.Fatal(err)
+		}
+		if v := verified("phone_number"); v == "true" {
+			t.Fatal("a code sent to the old number verified the new one")
+		}
+		wantCode(t, e.users.ProveContact(ctx, p.Id, u.Sub, "name", "x"), errs.InvalidParameter)
+
+		if err := e.mfa.SetPreference(ctx, p.Id, u.Sub, mfa.Preference{Email: &mfa.Setting{Enabled: true, Preferred: true}}); err != nil {
+			t.Fatal(err)
+		}
+		ch = begin(t, e, p.Id, u.Sub, mfa.StepEmail)
+		if _, err := e.mfa.Answer(ctx, p.Id, ch.Handle, e.waitMail(t, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if v := verified("email"); v != "true" {
+			t.Fatalf("after email MFA: email_verified=%q", v)
+		}
+	})
+}

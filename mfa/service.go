@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -245,12 +246,24 @@ func (s *Service) check(ctx context.Context, a *Attempt, code string) (Factor, e
 		}
 		return SoftwareToken, s.checkTOTP(ctx, a.PoolID, a.Sub, t.Secret, code)
 	case StepSMS:
-		_, err := s.users.VerifyCode(ctx, a.PoolID, a.Sub, user.PurposeMFASMS, code)
-		return SMS, err
+		return SMS, s.checkCode(ctx, a, user.PurposeMFASMS, "phone_number", code)
 	default:
-		_, err := s.users.VerifyCode(ctx, a.PoolID, a.Sub, user.PurposeMFAEmail, code)
-		return Email, err
+		return Email, s.checkCode(ctx, a, user.PurposeMFAEmail, "email", code)
 	}
+}
+
+// checkCode verifies a texted or emailed code; the right code proves that the user receives
+// messages at attr, which is then verified (user.ProveContact). The code is spent by then, so
+// a failure to record that is logged and does not fail the sign-in.
+func (s *Service) checkCode(ctx context.Context, a *Attempt, purpose user.Purpose, attr, code string) error {
+	used, err := s.users.VerifyCode(ctx, a.PoolID, a.Sub, purpose, code)
+	if err != nil {
+		return err
+	}
+	if err := s.users.ProveContact(ctx, a.PoolID, a.Sub, attr, used.Destination); err != nil {
+		slog.WarnContext(ctx, "mfa code did not verify the contact attribute", "pool", a.PoolID, "sub", a.Sub, "attr", attr, "err", err)
+	}
+	return nil
 }
 
 // checkTOTP accepts a code of the active secret once: its time-step must be later than the

@@ -29,6 +29,13 @@ func oauthError(err error) *oidc.Error {
 		return oidc.ErrInvalidGrant().WithDescription("the user cannot sign in").WithParent(err)
 	case errs.Is(err, errs.InvalidParameter):
 		return oidc.ErrInvalidRequest().WithParent(err)
+	case errs.Is(err, errs.UserLambdaValidation):
+		// The pre token generation trigger refused: its message is meant for the user.
+		e, _ := errs.As(err)
+		return oidc.ErrInvalidRequest().WithDescription("%s", e.Message).WithParent(err)
+	case errs.Is(err, errs.UnexpectedLambda), errs.Is(err, errs.InvalidLambdaResponse):
+		e, _ := errs.As(err)
+		return oidc.ErrServerError().WithDescription("%s", e.Message).WithParent(err)
 	}
 	slog.Error("oidc provider error", "err", err)
 	return oidc.ErrServerError().WithDescription("internal error").WithParent(err)

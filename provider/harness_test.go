@@ -24,6 +24,7 @@ import (
 	"github.com/userpool/userpool/seal"
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
+	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
 )
 
@@ -59,6 +60,8 @@ type env struct {
 	srv   *httptest.Server
 	clock *clock
 	pool  *pool.Pool
+	// triggers run the pool's pre token generation trigger, when a test configures one.
+	triggers *trigger.Service
 	// browser does not follow redirects, so tests see every step.
 	browser *http.Client
 }
@@ -71,6 +74,7 @@ func newEnv(t testing.TB, db storagetest.Database) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
+	e.triggers = trigger.NewService(e.store, e.pools, trigger.Config{AllowPrivateNetworks: true})
 	e.prov, e.keys = e.newProvider(e.store)
 	r := mux.NewRouter()
 	e.prov.Mount(r)
@@ -98,7 +102,8 @@ func (e *env) newProvider(store *storage.Store) (*provider.Provider, *keys.Servi
 	}
 	var key [32]byte
 	copy(key[:], "test crypto key, not for use....")
-	p, err := provider.New(provider.Config{PublicURL: e.srv.URL, CryptoKey: key, CacheTTL: cacheTTL, Now: e.clock.Now},
+	p, err := provider.New(provider.Config{PublicURL: e.srv.URL, CryptoKey: key, CacheTTL: cacheTTL, Now: e.clock.Now,
+		Triggers: e.triggers},
 		pool.NewService(store, "local"), store, store, ks)
 	if err != nil {
 		e.t.Fatal(err)

@@ -93,6 +93,8 @@ type Config struct {
 	CacheTTL time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Triggers run the pools' pre token generation triggers (*trigger.Service); nil runs none.
+	Triggers token.TokenTrigger
 }
 
 // Provider is the OIDC edge. Its zero value is not usable: call New.

@@ -3,11 +3,14 @@ package provider
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/token"
+	"github.com/userpool/userpool/trigger"
 )
 
 type clientIDKey struct{}
@@ -44,12 +47,33 @@ func (p *Provider) startFamily(ctx context.Context, a *authRequest, refresh bool
 	if refresh {
 		g.RefreshTTL = c.RefreshTokenTTL()
 	}
-	f, plain, err := p.tokens.Start(ctx, g)
+	// The trigger runs before the family is stored: its refusal leaves nothing behind.
+	a.user, a.originJTI = u, g.FamilyID
+	if err := p.generate(ctx, pl, &a.issued, trigger.TokenGenerationHostedAuth, a.r.Scopes, a.r.AuthTime); err != nil {
+		return "", err
+	}
+	_, plain, err := p.tokens.Start(ctx, g)
 	if err != nil {
 		return "", oauthError(err)
 	}
-	a.user, a.originJTI = u, f.ID
 	return plain, nil
+}
+
+// generate builds the ID and access token claims of a request whose user, client, access
+// token id and family are known, through token.Generate: the pool's pre token generation
+// trigger changes them as for the Cognito API. op then signs them (see storage.go).
+func (p *Provider) generate(ctx context.Context, pl *pool.Pool, is *issued, src trigger.Source, scopes []string, authTime time.Time) error {
+	iss, now, c := p.Issuer(pl.Id), p.now(), is.client
+	g, err := token.Generate(ctx, p.cfg.Triggers, pl, token.Generation{Source: src,
+		Access: token.AccessTokenInput{Issuer: iss, ClientID: c.ClientId, User: *is.user, Scopes: scopes, AuthTime: authTime,
+			IssuedAt: now, Lifetime: c.AccessTokenTTL(), JTI: is.jti, OriginJTI: is.originJTI},
+		ID: token.IDTokenInput{Issuer: iss, ClientID: c.ClientId, User: *is.user, Scopes: scopes, ReadAttributes: c.ReadAttributes,
+			AuthTime: authTime, IssuedAt: now, Lifetime: c.IDTokenTTL(), JTI: token.NewJTI(), OriginJTI: is.originJTI}})
+	if err != nil {
+		return oauthError(err)
+	}
+	is.gen = g
+	return nil
 }
 
 // refreshRequest checks a presented refresh token with the shared rules (session.Tokens): a

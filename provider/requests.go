@@ -20,6 +20,9 @@ type issued struct {
 	user      *token.User // nil for client_credentials
 	jti       string      // the access token's id
 	originJTI string      // the family's id
+	// gen are the claim sets to sign, built (and changed by the pre token generation trigger)
+	// once per request, before anything is stored.
+	gen *token.Generated
 }
 
 // authRequest adapts a session.AuthRequest to op.AuthRequest.
@@ -55,6 +58,9 @@ func (a *authRequest) GetResponseMode() oidc.ResponseMode {
 // refresh token only with that scope, and Cognito issues one on every code exchange. The
 // scope never reaches a token or a response (see token.go).
 func (a *authRequest) GetScopes() []string {
+	if a.gen != nil {
+		return a.gen.Scopes // the trigger's: the response says what the access token holds
+	}
 	if a.r.ResponseType == string(oidc.ResponseTypeCode) && a.client != nil && mayRefresh(a.client) {
 		return append(slices.Clip(a.r.Scopes), oidc.ScopeOfflineAccess)
 	}
@@ -81,11 +87,16 @@ type refreshRequest struct {
 	issued
 }
 
-func (r *refreshRequest) GetAMR() []string            { return r.rt.AMR }
-func (r *refreshRequest) GetAudience() []string       { return []string{r.rt.ClientID} }
-func (r *refreshRequest) GetAuthTime() time.Time      { return r.rt.AuthTime }
-func (r *refreshRequest) GetClientID() string         { return r.rt.ClientID }
-func (r *refreshRequest) GetScopes() []string         { return r.scopes }
+func (r *refreshRequest) GetAMR() []string       { return r.rt.AMR }
+func (r *refreshRequest) GetAudience() []string  { return []string{r.rt.ClientID} }
+func (r *refreshRequest) GetAuthTime() time.Time { return r.rt.AuthTime }
+func (r *refreshRequest) GetClientID() string    { return r.rt.ClientID }
+func (r *refreshRequest) GetScopes() []string {
+	if r.gen != nil {
+		return r.gen.Scopes
+	}
+	return r.scopes
+}
 func (r *refreshRequest) GetSubject() string          { return r.rt.Sub }
 func (r *refreshRequest) SetCurrentScopes(s []string) { r.scopes = s }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/token"
+	"github.com/userpool/userpool/trigger"
 )
 
 // storage is the op.Storage of a Provider. The pool of every call is the one PoolMiddleware put
@@ -109,10 +110,12 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 		r.jti = token.NewJTI()
 		return r.jti, now.Add(r.client.AccessTokenTTL()), nil
 	case *authRequest:
+		if r.jti == "" {
+			r.jti = token.NewJTI()
+		}
 		if _, err := s.p.startFamily(ctx, r, false); err != nil {
 			return "", time.Time{}, err
 		}
-		r.jti = token.NewJTI()
 		return r.jti, now.Add(r.client.AccessTokenTTL()), nil
 	}
 	return "", time.Time{}, oidc.ErrServerError().WithParent(fmt.Errorf("unexpected token request %T", req))
@@ -122,18 +125,28 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	now := s.p.now()
 	switch r := req.(type) {
 	case *authRequest:
+		if r.jti == "" {
+			r.jti = token.NewJTI()
+		}
 		refresh, err := s.p.startFamily(ctx, r, true)
 		if err != nil {
 			return "", "", time.Time{}, err
 		}
-		r.jti = token.NewJTI()
 		return r.jti, refresh, now.Add(r.client.AccessTokenTTL()), nil
 	case *refreshRequest:
-		refresh, err := s.p.rotate(ctx, r, current)
+		// The trigger runs before the refresh token rotates: its refusal changes nothing.
+		pl, err := poolOf(ctx)
 		if err != nil {
 			return "", "", time.Time{}, err
 		}
 		r.jti = token.NewJTI()
+		if err := s.p.generate(ctx, pl, &r.issued, trigger.TokenGenerationRefreshTokens, r.scopes, r.rt.AuthTime); err != nil {
+			return "", "", time.Time{}, err
+		}
+		refresh, err := s.p.rotate(ctx, r, current)
+		if err != nil {
+			return "", "", time.Time{}, err
+		}
 		return r.jti, refresh, now.Add(r.client.AccessTokenTTL()), nil
 	}
 	return "", "", time.Time{}, oidc.ErrServerError().WithParent(fmt.Errorf("unexpected token request %T", req))
@@ -324,28 +337,16 @@ func (s *storage) SetUserinfoFromScopes(_ context.Context, ui *oidc.UserInfo, us
 var idTokenRegistered = map[string]bool{"iss": true, "sub": true, "aud": true, "exp": true, "iat": true,
 	"auth_time": true, "nonce": true, "at_hash": true}
 
-// SetUserinfoFromRequest adds the ID token's Cognito claims, built by package token (the same
-// builder the Cognito API uses), except those op sets itself.
-func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
-	pl, err := poolOf(ctx)
-	if err != nil {
-		return err
-	}
+// SetUserinfoFromRequest adds the ID token's Cognito claims, generated with the access token's
+// (token.Generate, as the Cognito API's, pre token generation trigger included), except those
+// op sets itself.
+func (s *storage) SetUserinfoFromRequest(_ context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, _ []string) error {
 	is := issuedOf(req)
-	if is == nil || is.user == nil {
+	if is == nil || is.user == nil || is.gen == nil {
 		return oidc.ErrServerError().WithParent(fmt.Errorf("ID token for unexpected request %T", req))
 	}
-	in := token.IDTokenInput{
-		Issuer: s.p.Issuer(pl.Id), ClientID: req.GetClientID(), User: *is.user, Scopes: grantedScopes(req),
-		ReadAttributes: is.client.ReadAttributes, AuthTime: req.GetAuthTime(), IssuedAt: s.p.now(),
-		Lifetime: is.client.IDTokenTTL(), JTI: token.NewJTI(), OriginJTI: is.originJTI,
-	}
-	claims, err := token.IDToken(in)
-	if err != nil {
-		return oidc.ErrServerError().WithParent(err)
-	}
 	ui.Subject = is.user.Sub
-	for k, v := range claims {
+	for k, v := range is.gen.ID {
 		if !idTokenRegistered[k] {
 			ui.AppendClaims(k, v)
 		}
@@ -353,20 +354,8 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo,
 	return nil
 }
 
-// grantedScopes are the scopes the user granted, without the offline_access op needed.
-func grantedScopes(req any) []string {
-	switch r := req.(type) {
-	case *authRequest:
-		return r.r.Scopes
-	case *refreshRequest:
-		return r.scopes
-	case *clientCredentialsRequest:
-		return r.scopes
-	}
-	return nil
-}
-
-// GetPrivateClaimsFromRequest builds the access token's claims with package token; op's own
+// GetPrivateClaimsFromRequest returns the access token's claims (generated with the ID token's,
+// or built here for client_credentials, which no trigger sees); op's own
 // claims (iss, sub, aud, exp, iat, nbf, client_id, jti) take precedence and agree with them.
 func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
 	pl, err := poolOf(ctx)
@@ -382,11 +371,10 @@ func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 	if cc, ok := req.(*clientCredentialsRequest); ok {
 		claims, err = token.ClientCredentials(token.ClientCredentialsInput{Issuer: iss, ClientID: cc.clientID,
 			Scopes: cc.scopes, IssuedAt: now, Lifetime: is.client.AccessTokenTTL(), JTI: is.jti})
+	} else if is.gen != nil {
+		claims = is.gen.Access
 	} else {
-		tr := req.(op.IDTokenRequest)
-		claims, err = token.AccessToken(token.AccessTokenInput{Issuer: iss, ClientID: tr.GetClientID(), User: *is.user,
-			Scopes: grantedScopes(req), AuthTime: tr.GetAuthTime(), IssuedAt: now, Lifetime: is.client.AccessTokenTTL(),
-			JTI: is.jti, OriginJTI: is.originJTI})
+		err = fmt.Errorf("access token before its claims were generated (%T)", req)
 	}
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)

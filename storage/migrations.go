@@ -28,6 +28,7 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0011_triggers", Migrate: migrate0011Triggers},     // in triggers.go
 	{ID: "0012_mfa", Migrate: migrate0012MFA},               // in mfa.go
 	{ID: "0013_indexes", Migrate: migrate0013Indexes},       // in indexes.go
+	{ID: "0014_audit", Migrate: migrate0014Audit},           // in audit.go
 }
 
 // runMigrations applies the pending migrations inside tx (which holds the migration lock).

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -178,6 +179,34 @@ func (s *Store) MarkFailed(ctx context.Context, poolID, id string, lastError str
 		values[k] = v
 	}
 	return s.updatePending(ctx, poolID, id, values)
+}
+
+// GetMessage returns a message of the pool's outbox.
+func (s *Store) GetMessage(ctx context.Context, poolID, id string) (*message.Message, error) {
+	var row messageRow
+	err := s.db.WithContext(ctx).Where("pool_id = ? AND id = ?", poolID, id).Take(&row).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, messageNotFound(id)
+		}
+		return nil, fmt.Errorf("get message %s: %w", id, err)
+	}
+	return row.toMessage(), nil
+}
+
+// RetryMessage makes a failed message of the pool pending again, due at now, with its failed
+// attempts cleared; a message that is missing or not failed is ResourceNotFound.
+func (s *Store) RetryMessage(ctx context.Context, poolID, id string, now time.Time) error {
+	res := s.db.WithContext(ctx).Model(&messageRow{}).
+		Where("pool_id = ? AND id = ? AND status = ?", poolID, id, message.Failed).
+		Updates(map[string]any{"status": message.Pending, "attempts": 0, "next_attempt_at": normTime(now), "last_error": ""})
+	if res.Error != nil {
+		return fmt.Errorf("retry message %s: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return messageNotFound(id)
+	}
+	return nil
 }
 
 // ListMessages pages through a pool's messages, newest first.

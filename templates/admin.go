@@ -5,9 +5,11 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/message"
@@ -41,6 +43,8 @@ const (
 	AdminPageBranding  = "branding"
 	AdminPageTriggers  = "triggers"
 	AdminPageMFA       = "mfa"
+	AdminPageConfirm   = "confirm"
+	AdminPageAudit     = "audit"
 )
 
 var adminPages = func() map[string]*template.Template {
@@ -63,7 +67,7 @@ var adminPages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{AdminPageDashboard, AdminPageMessage, AdminPagePools, AdminPagePool, AdminPageTemplates,
 		AdminPageKeys, AdminPageApps, AdminPageApp, AdminPageUsers, AdminPageUser, AdminPageGroups, AdminPageGroup, AdminPageMessages,
-		AdminPageBranding, AdminPageTriggers, AdminPageMFA} {
+		AdminPageBranding, AdminPageTriggers, AdminPageMFA, AdminPageConfirm, AdminPageAudit} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(adminFS, "html/admin/layout.html", "html/admin/"+name+".html"))
 	}
 	return out
@@ -101,6 +105,8 @@ type AdminBase struct {
 	SystemPoolID string
 	// Errors are the form's field errors by field name, shown next to their fields.
 	Errors map[string]string
+	// Form is what a refused form sent, so that it is shown again as typed.
+	Form url.Values
 }
 
 // AdminField is a form field's id and error, for the "invalid" and "field-error" templates.
@@ -248,6 +254,8 @@ type AdminApps struct {
 type AdminApp struct {
 	AdminBase
 	Client *pool.Client
+	// Draft is what a refused create form sent, shown again in the form.
+	Draft *pool.Client
 	// ShowSecret is set on the page that shows a new or asked-for secret.
 	ShowSecret bool
 	// AuthFlows and OAuthFlows are the checkbox choices.
@@ -366,4 +374,26 @@ type AdminMFA struct {
 	Factors       pool.MfaFactors
 	// SMSMessage is the MFA code's SMS template.
 	SMSMessage string
+}
+
+// AdminHidden is a hidden form field.
+type AdminHidden struct{ Name, Value string }
+
+// AdminConfirm asks before a destructive action: the form is sent again to Action with
+// Fields and confirmed=yes.
+type AdminConfirm struct {
+	AdminBase
+	Question string
+	Action   string
+	Fields   []AdminHidden
+	Back     string
+}
+
+// AdminAudit is a page of the audit log with its filters.
+type AdminAudit struct {
+	AdminBase
+	PoolID, Actor, Action, From, To string
+	Records                         []*audit.Record
+	// NextURL is the next page ("" on the last).
+	NextURL string
 }

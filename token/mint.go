@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -77,6 +78,8 @@ type MintInput struct {
 	OriginJTI string
 	// Source is the pre token generation trigger's source ("" = TokenGeneration_Authentication).
 	Source trigger.Source
+	// ClientMetadata is the request's ClientMetadata, passed to the pre token generation trigger.
+	ClientMetadata map[string]string
 	// AMR is how the user signed in (RFC 8176: pwd, otp, sms, mfa), the ID token's amr claim.
 	AMR []string
 }
@@ -109,27 +112,15 @@ func (m *Minter) Mint(ctx context.Context, in MintInput) (*Minted, error) {
 		return nil, fmt.Errorf("mint tokens: %w", err)
 	}
 	c := in.Client
-	access, err := AccessToken(AccessTokenInput{Issuer: in.Issuer, ClientID: c.ClientId, User: in.User, Scopes: in.Scopes,
-		AuthTime: in.AuthTime, IssuedAt: in.IssuedAt, Lifetime: c.AccessTokenTTL(), JTI: NewJTI(), OriginJTI: in.OriginJTI})
+	g, err := Generate(ctx, m.Triggers, in.Pool, Generation{Source: in.Source, ClientMetadata: in.ClientMetadata,
+		Access: AccessTokenInput{Issuer: in.Issuer, ClientID: c.ClientId, User: in.User, Scopes: in.Scopes,
+			AuthTime: in.AuthTime, IssuedAt: in.IssuedAt, Lifetime: c.AccessTokenTTL(), JTI: NewJTI(), OriginJTI: in.OriginJTI},
+		ID: IDTokenInput{Issuer: in.Issuer, ClientID: c.ClientId, User: in.User, ReadAttributes: c.ReadAttributes,
+			AuthTime: in.AuthTime, IssuedAt: in.IssuedAt, Lifetime: c.IDTokenTTL(), JTI: NewJTI(), OriginJTI: in.OriginJTI, AMR: in.AMR}})
 	if err != nil {
-		return nil, fmt.Errorf("mint tokens: %w", err)
+		return nil, err
 	}
-	id, err := IDToken(IDTokenInput{Issuer: in.Issuer, ClientID: c.ClientId, User: in.User, ReadAttributes: c.ReadAttributes,
-		AuthTime: in.AuthTime, IssuedAt: in.IssuedAt, Lifetime: c.IDTokenTTL(), JTI: NewJTI(), OriginJTI: in.OriginJTI, AMR: in.AMR})
-	if err != nil {
-		return nil, fmt.Errorf("mint tokens: %w", err)
-	}
-	if m.Triggers != nil {
-		src := in.Source
-		if src == "" {
-			src = trigger.TokenGenerationAuthentication
-		}
-		if err := m.Triggers.PreTokenGeneration(ctx, in.Pool, &trigger.TokenInput{Source: src, ClientID: c.ClientId,
-			UserName: in.User.Username, UserAttributes: in.User.Attributes, Groups: groupNames(in.User.Groups),
-			Scopes: in.Scopes, ID: id, Access: access}); err != nil {
-			return nil, err
-		}
-	}
+	access, id := g.Access, g.ID
 	out := &Minted{ExpiresIn: c.AccessTokenTTL()}
 	if out.AccessToken, err = Sign(key, access); err != nil {
 		return nil, fmt.Errorf("mint tokens: %w", err)
@@ -137,5 +128,57 @@ func (m *Minter) Mint(ctx context.Context, in MintInput) (*Minted, error) {
 	if out.IDToken, err = Sign(key, id); err != nil {
 		return nil, fmt.Errorf("mint tokens: %w", err)
 	}
+	return out, nil
+}
+
+// Generation is one issue of a user's ID and access tokens before they are signed: the input
+// of both claim sets, and what the pre token generation trigger is told.
+type Generation struct {
+	Source         trigger.Source // "" = TokenGeneration_Authentication
+	ClientMetadata map[string]string
+	ID             IDTokenInput
+	Access         AccessTokenInput
+}
+
+// Generated are the claim sets to sign, and the access token's scopes, after the trigger.
+type Generated struct {
+	ID, Access Claims
+	Scopes     []string
+}
+
+// Generate builds the claim sets of g and lets the pool's pre token generation trigger (t; nil
+// runs none) add, override and suppress claims and scopes. It is the one place both surfaces
+// (the Minter of the Cognito API, the OIDC provider, which has zitadel/oidc sign) apply the
+// trigger, so the rules on reserved claims hold everywhere. A trigger error is returned as is
+// (Cognito's UserLambdaValidation, UnexpectedLambda or InvalidLambdaResponse).
+func Generate(ctx context.Context, t TokenTrigger, p *pool.Pool, g Generation) (*Generated, error) {
+	access, err := AccessToken(g.Access)
+	if err != nil {
+		return nil, fmt.Errorf("generate tokens: %w", err)
+	}
+	id, err := IDToken(g.ID)
+	if err != nil {
+		return nil, fmt.Errorf("generate tokens: %w", err)
+	}
+	out := &Generated{ID: id, Access: access, Scopes: g.Access.Scopes}
+	if t == nil {
+		return out, nil
+	}
+	src := g.Source
+	if src == "" {
+		src = trigger.TokenGenerationAuthentication
+	}
+	u := g.Access.User
+	attrs := make(map[string]string, len(u.Attributes)+1)
+	for k, v := range u.Attributes {
+		attrs[k] = v
+	}
+	attrs["sub"] = u.Sub
+	in := &trigger.TokenInput{Source: src, ClientID: g.Access.ClientID, UserName: u.Username, UserAttributes: attrs,
+		Groups: groupNames(u.Groups), ClientMetadata: g.ClientMetadata, Scopes: slices.Clone(g.Access.Scopes), ID: id, Access: access}
+	if err := t.PreTokenGeneration(ctx, p, in); err != nil {
+		return nil, err
+	}
+	out.Scopes = in.Scopes
 	return out, nil
 }

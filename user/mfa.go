@@ -3,6 +3,7 @@ package user
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/userpool/userpool/errs"
@@ -26,6 +27,40 @@ func (s *Service) CountMFAFailure(ctx context.Context, poolID, sub string) error
 		return fmt.Errorf("count mfa failure: %w", err)
 	}
 	return nil
+}
+
+// ProveContact records that a second-factor code sent to value (the user's email or
+// phone_number) was entered: the attribute is then verified, as Cognito marks
+// phone_number_verified after a successful SMS MFA sign-in (we do the same for an emailed code,
+// which proves the address as much). Nothing changes when the attribute has changed since the
+// code was sent, is verified already, or would become a sign-in alias another user holds (the
+// user keeps signing in; verifying the attribute stays possible with VerifyAttribute).
+func (s *Service) ProveContact(ctx context.Context, poolID, sub, attr, value string) error {
+	if attr != "email" && attr != "phone_number" {
+		return errs.New(errs.InvalidParameter, "Only email and phone_number can be proved, not %q.", attr)
+	}
+	p, err := s.pools.GetPool(ctx, poolID)
+	if err != nil {
+		return fmt.Errorf("prove contact: %w", err)
+	}
+	u, err := s.GetBySub(ctx, poolID, sub)
+	if err != nil {
+		return fmt.Errorf("prove contact: %w", err)
+	}
+	if value == "" || u.Attributes[attr] != value || u.Attributes[attr+"_verified"] == "true" {
+		return nil
+	}
+	next := maps.Clone(u.Attributes)
+	next[attr+"_verified"] = "true"
+	probe := *u
+	probe.AliasKeys = aliasKeys(p, next)
+	if err := s.claimAliases(ctx, p, &probe, false); errs.Is(err, errs.AliasExists) || errs.Is(err, errs.UsernameExists) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("prove contact: %w", err)
+	}
+	applyAttributes(p, u, next)
+	return s.update(ctx, u, "prove contact")
 }
 
 // GetBySub returns the user poolID/sub (errs.UserNotFound when there is none).

@@ -410,11 +410,22 @@ func recoveryChannels(p *pool.Pool) []message.Channel {
 // user's first verified email or phone number. The user's status does not change: the old
 // password keeps working until ConfirmForgotPassword sets a new one.
 func (s *Service) ForgotPassword(ctx context.Context, c *pool.Client, username string) (*CodeDelivery, error) {
+	return s.ForgotPasswordFor(ctx, c, username, nil)
+}
+
+// ForgotPasswordFor is ForgotPassword with the request's ClientMetadata, for the triggers: a
+// user the pool does not know is looked up by the user migration trigger
+// (UserMigration_ForgotPassword), which may create them (RESET_REQUIRED) to receive the code.
+func (s *Service) ForgotPasswordFor(ctx context.Context, c *pool.Client, username string, clientMetadata map[string]string) (*CodeDelivery, error) {
 	p, err := s.clientPool(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.lookup(ctx, p, username)
+	if errs.Is(err, errs.UserNotFound) && s.triggers != nil && p.TriggerURL(pool.TriggerUserMigration) != "" {
+		caller := Caller{ClientID: c.ClientId, ValidationData: clientMetadata, ClientMetadata: clientMetadata}
+		u, err = s.migrate(ctx, p, trigger.UserMigrationForgotPassword, username, "", caller)
+	}
 	if errs.Is(err, errs.UserNotFound) {
 		if hidesUsers(c) {
 			if slices.Equal(recoveryOrder(p), []string{recoverByAdmin}) {

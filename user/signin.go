@@ -9,6 +9,7 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/trigger"
 )
 
 // Brute-force protection, as Cognito: after LockoutThreshold failed sign-ins a user is locked
@@ -97,7 +98,7 @@ func (s *Service) signIn(ctx context.Context, poolID, username, password string,
 	}
 	u, err := s.lookup(ctx, p, username)
 	if errs.Is(err, errs.UserNotFound) && s.triggers != nil && p.TriggerURL(pool.TriggerUserMigration) != "" {
-		u, err = s.migrate(ctx, p, username, password, c)
+		u, err = s.migrate(ctx, p, trigger.UserMigrationAuthentication, username, password, c)
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,14 @@ import (
 // ErrUnknownUser, as in SignIn; the caller decides whether to pretend (PreventUserExistenceErrors).
 // Nothing is checked or counted yet: that happens when the proof arrives (FinishSRP).
 func (s *Service) SRPUser(ctx context.Context, poolID, username string) (*User, error) {
+	return s.SRPUserFor(ctx, poolID, username, Caller{})
+}
+
+// SRPUserFor is SRPUser on behalf of a caller: the pre authentication trigger may refuse the
+// sign-in before the challenge is answered, as Cognito calls it at InitiateAuth. (The user
+// migration trigger needs the password, which SRP never sends: as in Cognito, migrating
+// clients sign in with USER_PASSWORD_AUTH.)
+func (s *Service) SRPUserFor(ctx context.Context, poolID, username string, c Caller) (*User, error) {
 	p, err := s.pools.GetPool(ctx, poolID)
 	if err != nil {
 		return nil, fmt.Errorf("srp sign in: %w", err)
@@ -20,7 +28,13 @@ func (s *Service) SRPUser(ctx context.Context, poolID, username string) (*User, 
 	if errs.Is(err, errs.UserNotFound) {
 		return nil, incorrect(ErrUnknownUser)
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.preAuthentication(ctx, p, u, c); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // FinishSRP completes an SRP sign-in of the user sub under SignIn's rules, once the caller has

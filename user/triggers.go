@@ -119,17 +119,19 @@ func (s *Service) postAuthentication(ctx context.Context, p *pool.Pool, u *User,
 	return nil
 }
 
-// migrate creates a user the pool does not know from the user migration trigger's answer
-// (UserMigration_Authentication), with the password the user signed in with: the trigger has
-// checked it against the legacy store, and the pool's password policy does not apply (as in
-// Cognito). finalUserStatus CONFIRMED signs the user in; RESET_REQUIRED (the default) creates
-// the user and answers PasswordResetRequired. The invitation is not sent (messageAction is
-// accepted and has no effect: a migrated user already knows their password).
-func (s *Service) migrate(ctx context.Context, p *pool.Pool, username, password string, c Caller) (*User, error) {
+// migrate creates a user the pool does not know from the user migration trigger's answer.
+// For UserMigration_Authentication the user gets the password they signed in with: the
+// trigger has checked it against the legacy store, and the pool's password policy does not
+// apply (as in Cognito); finalUserStatus CONFIRMED signs them in, RESET_REQUIRED (the
+// default) answers PasswordResetRequired. For UserMigration_ForgotPassword (no password) the
+// user is RESET_REQUIRED whatever the answer says, and the caller sends the reset code.
+// messageAction is checked and has no effect: Userpool's welcome message is the invitation,
+// which carries a temporary password a migrated user does not have.
+func (s *Service) migrate(ctx context.Context, p *pool.Pool, src trigger.Source, username, password string, c Caller) (*User, error) {
 	if err := CheckUsername(username); err != nil {
 		return nil, err
 	}
-	ev := &trigger.UserMigrationEvent{Header: header(trigger.UserMigrationAuthentication, username, c.ClientID),
+	ev := &trigger.UserMigrationEvent{Header: header(src, username, c.ClientID),
 		Request: trigger.UserMigrationRequest{Password: password, ValidationData: c.ValidationData, ClientMetadata: c.ClientMetadata}}
 	if err := s.triggers.UserMigration(ctx, p, ev); err != nil {
 		return nil, err
@@ -155,14 +157,16 @@ func (s *Service) migrate(ctx context.Context, p *pool.Pool, username, password 
 	now := s.now().UTC()
 	u := &User{PoolID: p.Id, Sub: sub, Username: name, UsernameKey: p.NormalizeUsername(name), Attributes: attrs,
 		Status: StatusResetRequired, Enabled: true, CreatedAt: now, UpdatedAt: now}
-	if resp.FinalUserStatus == "CONFIRMED" {
-		u.Status = StatusConfirmed
-	}
-	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
-		return nil, err
-	}
-	if err := s.setVerifier(p, u, password); err != nil {
-		return nil, err
+	if password != "" {
+		if resp.FinalUserStatus == "CONFIRMED" {
+			u.Status = StatusConfirmed
+		}
+		if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
+			return nil, err
+		}
+		if err := s.setVerifier(p, u, password); err != nil {
+			return nil, err
+		}
 	}
 	u.AliasKeys = aliasKeys(p, attrs)
 	u.ProfileIncomplete = len(missingRequired(p, attrs)) > 0

@@ -10,9 +10,11 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/admin"
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/config"
 	"github.com/userpool/userpool/keys"
+	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage"
@@ -29,13 +31,14 @@ const ConsoleCredentialsFile = "admin-console-credentials"
 // saved in the data dir). A public URL the console cannot register (http on a host other
 // than localhost) leaves the console off without stopping the server.
 func mountAdmin(ctx context.Context, r *mux.Router, cfg *config.Config, store *storage.Store, pools *pool.Service,
-	users *user.Service, signingKeys *keys.Service, brands *branding.Service, triggers *trigger.Service, e env, log *slog.Logger) error {
+	users *user.Service, signingKeys *keys.Service, brands *branding.Service, triggers *trigger.Service, worker *message.Worker, e env, log *slog.Logger) error {
 	masterKey, err := cfg.LoadMasterKey()
 	if err != nil {
 		return err
 	}
 	h := &admin.Handler{Pools: pools, Users: users, Keys: signingKeys, Messages: store, Tokens: store, Sessions: store,
 		Branding: brands, Triggers: triggers, TriggerSecrets: store, MFA: mfa.NewService(store, pools, users),
+		Audit: &audit.Log{Store: store, Logger: log}, Outbox: worker,
 		PublicURL: cfg.PublicURL, CSRFKey: admin.DeriveCSRFKey(masterKey), Local: r, Logger: log}
 	creds, err := h.Setup(ctx)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/userpool/userpool/provider"
 	"github.com/userpool/userpool/seal"
 	"github.com/userpool/userpool/storage"
+	"github.com/userpool/userpool/token"
 )
 
 // maintenanceInterval is how often a server process rotates due signing keys, deletes keys
@@ -34,7 +35,7 @@ func newKeys(cfg *config.Config, store *storage.Store) (*keys.Service, error) {
 }
 
 // startOIDC builds the OIDC provider and starts the maintenance ticker; stop ends the ticker.
-func startOIDC(cfg *config.Config, store *storage.Store, pools *pool.Service, log *slog.Logger) (prov *provider.Provider, ks *keys.Service, stop func(), err error) {
+func startOIDC(cfg *config.Config, store *storage.Store, pools *pool.Service, triggers token.TokenTrigger, log *slog.Logger) (prov *provider.Provider, ks *keys.Service, stop func(), err error) {
 	ks, err = newKeys(cfg, store)
 	if err != nil {
 		return nil, nil, nil, err
@@ -45,7 +46,7 @@ func startOIDC(cfg *config.Config, store *storage.Store, pools *pool.Service, lo
 	}
 	// op's crypto key is derived from the master key, so it is the same in every process.
 	cryptoKey := sha256.Sum256(append([]byte("userpool/oidc-op-crypto/"), master...))
-	prov, err = provider.New(provider.Config{PublicURL: cfg.PublicURL, CryptoKey: cryptoKey}, pools, store, store, ks)
+	prov, err = provider.New(provider.Config{PublicURL: cfg.PublicURL, CryptoKey: cryptoKey, Triggers: triggers}, pools, store, store, ks)
 	if err != nil {
 		return nil, nil, nil, err
 	}

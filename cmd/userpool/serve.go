@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/userpool/userpool/accesskey"
+	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/branding"
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/config"
@@ -184,7 +185,7 @@ func serve(args []string, e env) error {
 		<-workerDone
 	}()
 
-	oidcProvider, signingKeys, stopOIDC, err := startOIDC(cfg, store, pools, log)
+	oidcProvider, signingKeys, stopOIDC, err := startOIDC(cfg, store, pools, triggers, log)
 	if err != nil {
 		return err
 	}
@@ -203,8 +204,9 @@ func serve(args []string, e env) error {
 	}
 	signIn.Triggers = triggers // pre token generation
 	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Messages: store, Keys: signingKeys, Branding: brands,
-		PublicURL: cfg.PublicURL, Auth: signIn, Triggers: triggers, MFA: mfa.NewService(store, pools, users), Logger: log, Now: time.Now}).Mount(r)
-	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, brands, triggers, e, log); err != nil {
+		PublicURL: cfg.PublicURL, Auth: signIn, Triggers: triggers, MFA: mfa.NewService(store, pools, users),
+		Audit: &audit.Log{Store: store, Logger: log}, Logger: log, Now: time.Now}).Mount(r)
+	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, brands, triggers, worker, e, log); err != nil {
 		return err
 	}
 
