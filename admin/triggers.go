@@ -16,6 +16,8 @@ import (
 // Triggers sets trigger secrets, sends test events and reads the invocation log
 // (*trigger.Service is one).
 type Triggers interface {
+	// UpdatePool saves a pool and its triggers' secrets in one transaction.
+	UpdatePool(ctx context.Context, in *pool.Pool, set []trigger.SecretInput) (*pool.Pool, []trigger.SecretInput, error)
 	ConfigureSecrets(ctx context.Context, p *pool.Pool, set []trigger.SecretInput) ([]trigger.SecretInput, error)
 	Test(ctx context.Context, poolID, name string) (*trigger.Invocation, error)
 	Invocations(ctx context.Context, poolID string, limit int) ([]*trigger.Invocation, error)
@@ -121,16 +123,11 @@ func (h *Handler) saveTriggers(w http.ResponseWriter, r *http.Request, op *opera
 	}
 	next := *p
 	next.LambdaConfig = c
-	updated, err := h.Pools.UpdatePool(r.Context(), &next)
+	updated, generated, err := h.Triggers.UpdatePool(r.Context(), &next, nil)
 	if err != nil {
 		h.renderTriggers(w, r, op, p, http.StatusBadRequest, func(v *templates.AdminTriggers) int {
 			return h.formFailure(r, &v.AdminBase, err, triggerFields...)
 		})
-		return
-	}
-	generated, err := h.Triggers.ConfigureSecrets(r.Context(), updated, nil)
-	if err != nil {
-		h.fail(w, r, op, err)
 		return
 	}
 	h.logger().InfoContext(r.Context(), "console: trigger URLs saved", "operator", op.username, "pool", p.Id)

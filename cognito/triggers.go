@@ -11,20 +11,35 @@ import (
 
 // Triggers is what the API needs of package trigger.
 type Triggers interface {
-	ConfigureSecrets(ctx context.Context, p *pool.Pool, set []trigger.SecretInput) ([]trigger.SecretInput, error)
+	// CreatePool and UpdatePool save a pool and its triggers' secrets in one transaction.
+	CreatePool(ctx context.Context, in *pool.Pool, set []trigger.SecretInput) (*pool.Pool, []trigger.SecretInput, error)
+	UpdatePool(ctx context.Context, in *pool.Pool, set []trigger.SecretInput) (*pool.Pool, []trigger.SecretInput, error)
 	Test(ctx context.Context, poolID, name string) (*trigger.Invocation, error)
 	Invocations(ctx context.Context, poolID string, limit int) ([]*trigger.Invocation, error)
 }
 
-// configureSecrets gives a saved pool's triggers their secrets and returns the generated ones.
-func (h *Handler) configureSecrets(ctx context.Context, p *pool.Pool, set []trigger.SecretInput) ([]trigger.SecretInput, error) {
+// createPool saves a new pool with its triggers' secrets and returns the generated ones.
+func (h *Handler) createPool(ctx context.Context, p *pool.Pool, set []trigger.SecretInput) (*pool.Pool, []trigger.SecretInput, error) {
 	if h.Triggers == nil {
 		if len(set) > 0 {
-			return nil, errs.New(errs.UnsupportedOperation, "This server has no triggers.")
+			return nil, nil, errs.New(errs.UnsupportedOperation, "This server has no triggers.")
 		}
-		return nil, nil
+		created, err := h.Pools.CreatePool(ctx, p)
+		return created, nil, err
 	}
-	return h.Triggers.ConfigureSecrets(ctx, p, set)
+	return h.Triggers.CreatePool(ctx, p, set)
+}
+
+// updatePool saves a pool with its triggers' secrets and returns the generated ones.
+func (h *Handler) updatePool(ctx context.Context, p *pool.Pool, set []trigger.SecretInput) (*pool.Pool, []trigger.SecretInput, error) {
+	if h.Triggers == nil {
+		if len(set) > 0 {
+			return nil, nil, errs.New(errs.UnsupportedOperation, "This server has no triggers.")
+		}
+		updated, err := h.Pools.UpdatePool(ctx, p)
+		return updated, nil, err
+	}
+	return h.Triggers.UpdatePool(ctx, p, set)
 }
 
 // attributeMap turns Cognito's ValidationData list into the map triggers receive.

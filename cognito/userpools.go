@@ -194,18 +194,11 @@ func (h *Handler) createUserPool(ctx context.Context, in *createUserPoolIn) (*us
 		p.UsernameConfiguration.CaseSensitive = orDefault(in.UsernameConfiguration.CaseSensitive, false)
 	}
 	in.apply(p)
-	if err := trigger.CheckSecrets(p, in.TriggerSecrets); err != nil {
-		return nil, err
-	}
-	created, err := h.Pools.CreatePool(ctx, p)
+	created, generated, err := h.createPool(ctx, p, in.TriggerSecrets)
 	if err != nil {
 		return nil, err
 	}
 	if err := h.syncSigningKey(ctx, created, ""); err != nil {
-		return nil, err
-	}
-	generated, err := h.configureSecrets(ctx, created, in.TriggerSecrets)
-	if err != nil {
 		return nil, err
 	}
 	out, err := h.toUserPoolType(ctx, created)
@@ -253,9 +246,6 @@ func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*up
 		p.Name = *in.PoolName
 	}
 	in.apply(&p)
-	if err := trigger.CheckSecrets(&p, in.TriggerSecrets); err != nil {
-		return nil, err
-	}
 	if in.AliasAttributes != nil {
 		p.AliasAttributes = in.AliasAttributes
 	}
@@ -265,15 +255,11 @@ func (h *Handler) updateUserPool(ctx context.Context, in *updateUserPoolIn) (*up
 	if in.Schema != nil {
 		p.SchemaAttributes = schemaOverlay(cur, in.Schema)
 	}
-	updated, err := h.Pools.UpdatePool(ctx, &p)
+	updated, generated, err := h.updatePool(ctx, &p, in.TriggerSecrets)
 	if err != nil {
 		return nil, err
 	}
 	if err := h.syncSigningKey(ctx, updated, cur.Algorithm()); err != nil {
-		return nil, err
-	}
-	generated, err := h.configureSecrets(ctx, updated, in.TriggerSecrets)
-	if err != nil {
 		return nil, err
 	}
 	return &updateUserPoolOut{TriggerSecrets: generated}, nil

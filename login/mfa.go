@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/session"
 	"github.com/userpool/userpool/templates"
 )
 
@@ -21,6 +23,7 @@ import (
 // authenticator (QR code served as an image by /mfa/qr, and the key for typing in) and shows
 // the recovery codes once. Only then does the sign-in complete, with the amr of what happened.
 // The attempt's handle lives in the signed step cookie, bound to the authorization request.
+// The same step, bound to no request, is the step-up of the manage page (see stepUp).
 
 // MFA is what the pages need of package mfa (*mfa.Service is one).
 type MFA interface {
@@ -110,6 +113,11 @@ func setMFAStep(s *step, ch *mfa.Challenge) {
 
 // mfaFlow loads the flow and the MFA step cookie of the request; nil when it has none.
 func (h *Handler) mfaFlow(w http.ResponseWriter, r *http.Request, p *pool.Pool) (*flow, *step) {
+	if r.FormValue("authRequestID") == "" && h.MFA != nil {
+		if s := h.getStep(r, p.Id, "", stepMFA); s != nil {
+			return &flow{p: p, v: h.view(r, p, nil)}, s
+		}
+	}
 	f := h.startFlow(w, r, p, "login")
 	if f == nil {
 		return nil, nil
@@ -177,7 +185,11 @@ func (h *Handler) renderMFA(w http.ResponseWriter, r *http.Request, f *flow, s *
 		page.Submit = f.v.t("mfa.submit")
 		page.Links = []templates.Link{link}
 	}
-	page.Links = append(page.Links, h.links(f, "back")...)
+	if f.ar == nil {
+		page.Links = append(page.Links, h.backToManage(f.p, f.v))
+	} else {
+		page.Links = append(page.Links, h.links(f, "back")...)
+	}
 	h.mfaStepPage(w, r, f, status, title, alert, page)
 }
 
@@ -185,6 +197,10 @@ func (h *Handler) renderMFA(w http.ResponseWriter, r *http.Request, f *flow, s *
 func (h *Handler) mfaStepPage(w http.ResponseWriter, r *http.Request, f *flow, status int, title, alert string, page templates.MFAStep) {
 	page.Base = f.v.base(title, h.csrf(w, r, f.p.Id))
 	page.Alert = alert
+	if f.ar == nil {
+		h.render(w, r, status, templates.PageMFAStep, page)
+		return
+	}
 	ar := templates.Hidden{Name: "authRequestID", Value: f.ar.ID}
 	page.Hidden = append([]templates.Hidden{ar}, page.Hidden...)
 	for i := range page.Choices {
@@ -207,6 +223,12 @@ func (h *Handler) mfaError(w http.ResponseWriter, r *http.Request, f *flow, err 
 		return
 	}
 	h.clearStep(w, f.p.Id)
+	if f.ar == nil {
+		// A step-up starts again from the manage page.
+		back := h.backToManage(f.p, f.v)
+		h.messageLink(w, r, http.StatusUnauthorized, f.v, &back, "mfa.ended_title", "mfa.ended_manage")
+		return
+	}
 	if errs.Is(err, errs.NotAuthorized) {
 		h.messageLink(w, r, http.StatusUnauthorized, f.v, &templates.Link{URL: h.pageURL(f.p, "login", arQuery(f.ar)), Text: f.v.t("signin.submit")},
 			"mfa.ended_title", "mfa.ended")
@@ -252,7 +274,7 @@ func (h *Handler) mfaPost(w http.ResponseWriter, r *http.Request, p *pool.Pool) 
 			h.mfaError(w, r, f, err)
 			return
 		}
-		h.completeSignIn(w, r, f, s.Sub, res.AMR)
+		h.mfaDone(w, r, f, s.Sub, res.AMR)
 		return
 	}
 	code := strings.TrimSpace(r.PostFormValue(fCode))
@@ -282,7 +304,7 @@ func (h *Handler) mfaPost(w http.ResponseWriter, r *http.Request, p *pool.Pool) 
 				h.mfaError(w, r, f, err)
 				return
 			}
-			h.completeSignIn(w, r, f, s.Sub, res.AMR)
+			h.mfaDone(w, r, f, s.Sub, res.AMR)
 			return
 		}
 		// The recovery codes are shown once, here; the next button completes the sign-in.
@@ -300,7 +322,47 @@ func (h *Handler) mfaPost(w http.ResponseWriter, r *http.Request, p *pool.Pool) 
 		h.mfaError(w, r, f, err)
 		return
 	}
-	h.completeSignIn(w, r, f, s.Sub, res.AMR)
+	h.mfaDone(w, r, f, s.Sub, res.AMR)
+}
+
+// mfaDone completes what the second factor was for: the sign-in of the request, or the
+// step-up of the browser's SSO session, which then returns to the manage page.
+func (h *Handler) mfaDone(w http.ResponseWriter, r *http.Request, f *flow, sub string, amr []string) {
+	if f.ar != nil {
+		h.completeSignIn(w, r, f, sub, amr)
+		return
+	}
+	h.clearStep(w, f.p.Id)
+	if s := h.ssoSession(r, f.p); s == nil || s.Sub != sub {
+		// The session ended, or another user signed in, meanwhile: there is nothing to upgrade.
+		h.message(w, r, http.StatusUnauthorized, f.v, "mfa.manage_signin_title", "mfa.manage_signin")
+		return
+	}
+	if err := h.upgradeSession(w, r, f.p, sub, amr); err != nil {
+		h.internal(w, r, f.v, err)
+		return
+	}
+	http.Redirect(w, r, h.pageURL(f.p, "mfa/manage", nil), http.StatusSeeOther)
+}
+
+// upgradeSession re-issues the browser's SSO session of sub with amr, the methods of a
+// sign-in that now includes a second factor; the session id changes with the privilege.
+func (h *Handler) upgradeSession(w http.ResponseWriter, r *http.Request, p *pool.Pool, sub string, amr []string) error {
+	var old string
+	if c, err := r.Cookie(sessionCookie); err == nil && validCookieValue(c.Value) {
+		old = c.Value
+	}
+	sid, err := h.Sessions.Start(r.Context(), p.Id, old, sub, h.now().UTC(), amr)
+	if err != nil {
+		return fmt.Errorf("upgrade sso session: %w", err)
+	}
+	http.SetCookie(w, h.cookie(p.Id, sessionCookie, sid, 0))
+	return nil
+}
+
+// backToManage links to the manage page.
+func (h *Handler) backToManage(p *pool.Pool, v view) templates.Link {
+	return templates.Link{URL: h.pageURL(p, "mfa/manage", nil), Text: v.t("mfa.back_manage")}
 }
 
 // wrongCode reports whether err is a wrong code the user may correct.
@@ -342,37 +404,70 @@ func (h *Handler) servePNG(w http.ResponseWriter, r *http.Request, en *mfa.Enrol
 }
 
 // The manage page: a user signed in to the pool (SSO session) enables, disables and prefers
-// factors, sets up a (new) authenticator app and regenerates recovery codes.
+// factors, sets up a (new) authenticator app and regenerates recovery codes. A session
+// without a second factor may do so only while the user needs none (mfa.ChangeNeedsProof):
+// otherwise the browser first passes the user's second factor (stepUp), so that a password
+// alone never turns off or replaces the factor that guards it.
 
-// manageUser returns the signed-in user's sub, or answers that the user must sign in first.
-func (h *Handler) manageUser(w http.ResponseWriter, r *http.Request, p *pool.Pool) (string, view, bool) {
+// manageUser returns the signed-in user's SSO session, or answers that the user must sign in
+// (or pass the second factor) first.
+func (h *Handler) manageUser(w http.ResponseWriter, r *http.Request, p *pool.Pool) (*session.BrowserSession, view, bool) {
 	v := h.view(r, p, nil)
 	s := h.ssoSession(r, p)
 	if s == nil || h.MFA == nil {
 		h.message(w, r, http.StatusUnauthorized, v, "mfa.manage_signin_title", "mfa.manage_signin")
-		return "", v, false
+		return nil, v, false
 	}
-	if _, err := h.Users.Resume(r.Context(), p.Id, s.Sub); err != nil {
+	u, err := h.Users.Resume(r.Context(), p.Id, s.Sub)
+	if err != nil {
 		if isInternal(err) {
 			h.internal(w, r, v, err)
 		} else {
 			h.message(w, r, http.StatusUnauthorized, v, "mfa.manage_signin_title", "mfa.manage_signin")
 		}
-		return "", v, false
+		return nil, v, false
 	}
-	return s.Sub, v, true
+	if mfa.ChangeNeedsProof(p, u, s.AMR) {
+		h.stepUp(w, r, p, v, s.Sub)
+		return nil, v, false
+	}
+	return s, v, true
+}
+
+// stepUp sends the browser through the second-factor step of sub, bound to no authorization
+// request; passing it upgrades the SSO session (mfaDone) and returns to the manage page.
+func (h *Handler) stepUp(w http.ResponseWriter, r *http.Request, p *pool.Pool, v view, sub string) {
+	ch, err := h.MFA.Begin(r.Context(), p.Id, sub)
+	switch {
+	case err == nil && ch.Step != mfa.StepNone:
+	case err == nil || errs.Is(err, errs.InvalidUserPoolConfig):
+		// A factor that no sign-in asks for now (MFA off, a factor the pool no longer offers or
+		// that cannot reach the user) cannot be proved, so it is not changed here either.
+		h.message(w, r, http.StatusForbidden, v, "mfa.unavailable_title", "mfa.manage_unprovable")
+		return
+	case isInternal(err):
+		h.internal(w, r, v, err)
+		return
+	default:
+		h.message(w, r, http.StatusUnauthorized, v, "mfa.manage_signin_title", "mfa.manage_signin")
+		return
+	}
+	s := step{Pool: p.Id, Sub: sub, Kind: stepMFA, MFA: ch.Handle}
+	setMFAStep(&s, ch)
+	h.setStep(w, s, mfa.AttemptTTL)
+	http.Redirect(w, r, h.pageURL(p, "mfa", nil), http.StatusSeeOther)
 }
 
 func (h *Handler) managePage(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	sub, v, ok := h.manageUser(w, r, p)
+	s, v, ok := h.manageUser(w, r, p)
 	if !ok {
 		return
 	}
-	h.renderManage(w, r, p, v, sub, http.StatusOK, "")
+	h.renderManage(w, r, p, v, s, http.StatusOK, "")
 }
 
-func (h *Handler) renderManage(w http.ResponseWriter, r *http.Request, p *pool.Pool, v view, sub string, status int, alert string) {
-	st, err := h.MFA.GetStatus(r.Context(), p.Id, sub)
+func (h *Handler) renderManage(w http.ResponseWriter, r *http.Request, p *pool.Pool, v view, s *session.BrowserSession, status int, alert string) {
+	st, err := h.MFA.GetStatus(r.Context(), p.Id, s.Sub)
 	if err != nil {
 		h.internal(w, r, v, err)
 		return
@@ -419,7 +514,9 @@ func (h *Handler) renderManage(w http.ResponseWriter, r *http.Request, p *pool.P
 	}
 	if len(st.Offered) > 0 {
 		page.Recovery = v.t("mfa.recovery_left", st.RecoveryCodesLeft)
-		page.Actions = []templates.Button{button("recovery", "", "mfa.recovery_new", false)}
+		if mfa.Proven(s.AMR) {
+			page.Actions = []templates.Button{button("recovery", "", "mfa.recovery_new", false)}
+		}
 	}
 	h.render(w, r, status, templates.PageMFAManage, page)
 }
@@ -429,12 +526,12 @@ func (h *Handler) managePost(w http.ResponseWriter, r *http.Request, p *pool.Poo
 		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
 		return
 	}
-	sub, v, ok := h.manageUser(w, r, p)
+	s, v, ok := h.manageUser(w, r, p)
 	if !ok {
 		return
 	}
 	if !h.checkCSRF(r, p.Id) {
-		h.renderManage(w, r, p, v, sub, http.StatusForbidden, v.t("form.csrf"))
+		h.renderManage(w, r, p, v, s, http.StatusForbidden, v.t("form.csrf"))
 		return
 	}
 	ctx := r.Context()
@@ -453,51 +550,57 @@ func (h *Handler) managePost(w http.ResponseWriter, r *http.Request, p *pool.Poo
 		case mfa.Email:
 			pref.Email = st
 		default:
-			h.renderManage(w, r, p, v, sub, http.StatusBadRequest, v.t("err.bad_form"))
+			h.renderManage(w, r, p, v, s, http.StatusBadRequest, v.t("err.bad_form"))
 			return
 		}
-		err = h.MFA.SetPreference(ctx, p.Id, sub, pref)
+		err = h.MFA.SetPreference(ctx, p.Id, s.Sub, pref)
 	case "recovery":
-		codes, err := h.MFA.RegenerateRecoveryCodes(ctx, p.Id, sub)
+		if !mfa.Proven(s.AMR) {
+			// Codes made by a password alone would later stand in for the user's first factor,
+			// unseen by the user; that factor's setup gives the first codes.
+			h.renderManage(w, r, p, v, s, http.StatusForbidden, v.t("mfa.recovery_needs_factor"))
+			return
+		}
+		codes, err := h.MFA.RegenerateRecoveryCodes(ctx, p.Id, s.Sub)
 		if err != nil {
-			h.manageError(w, r, p, v, sub, err)
+			h.manageError(w, r, p, v, s, err)
 			return
 		}
 		page := templates.MFAStep{Base: v.base("mfa.recovery_title", ""), Intro: []string{v.t("mfa.recovery_intro")}, RecoveryCodes: codes,
-			Links: []templates.Link{{URL: h.pageURL(p, "mfa/manage", nil), Text: v.t("mfa.back_manage")}}}
+			Links: []templates.Link{h.backToManage(p, v)}}
 		h.render(w, r, http.StatusOK, templates.PageMFAStep, page)
 		return
 	case "setup":
-		if _, err = h.MFA.Associate(ctx, p.Id, sub); err == nil {
+		if _, err = h.MFA.Associate(ctx, p.Id, s.Sub); err == nil {
 			http.Redirect(w, r, h.pageURL(p, "mfa/manage/setup", nil), http.StatusSeeOther)
 			return
 		}
 	default:
-		h.renderManage(w, r, p, v, sub, http.StatusBadRequest, v.t("err.bad_form"))
+		h.renderManage(w, r, p, v, s, http.StatusBadRequest, v.t("err.bad_form"))
 		return
 	}
 	if err != nil {
-		h.manageError(w, r, p, v, sub, err)
+		h.manageError(w, r, p, v, s, err)
 		return
 	}
 	http.Redirect(w, r, h.pageURL(p, "mfa/manage", nil), http.StatusSeeOther)
 }
 
 // manageError shows a refused change on the manage page.
-func (h *Handler) manageError(w http.ResponseWriter, r *http.Request, p *pool.Pool, v view, sub string, err error) {
+func (h *Handler) manageError(w http.ResponseWriter, r *http.Request, p *pool.Pool, v view, s *session.BrowserSession, err error) {
 	if isInternal(err) {
 		h.internal(w, r, v, err)
 		return
 	}
-	h.renderManage(w, r, p, v, sub, http.StatusBadRequest, v.t("err.invalid", errMessage(err)))
+	h.renderManage(w, r, p, v, s, http.StatusBadRequest, v.t("err.invalid", errMessage(err)))
 }
 
 func (h *Handler) manageSetupPage(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	sub, v, ok := h.manageUser(w, r, p)
+	s, v, ok := h.manageUser(w, r, p)
 	if !ok {
 		return
 	}
-	h.renderManageSetup(w, r, p, v, sub, http.StatusOK, "", "")
+	h.renderManageSetup(w, r, p, v, s.Sub, http.StatusOK, "", "")
 }
 
 func (h *Handler) renderManageSetup(w http.ResponseWriter, r *http.Request, p *pool.Pool, v view, sub string, status int, codeErr, alert string) {
@@ -513,7 +616,7 @@ func (h *Handler) renderManageSetup(w http.ResponseWriter, r *http.Request, p *p
 	page := templates.MFAStep{Base: v.base("mfa.setup_title", h.csrf(w, r, p.Id)), Intro: []string{v.t("mfa.setup_intro")},
 		QRURL: h.pageURL(p, "mfa/manage/qr", nil), Key: en.Secret, Action: h.pageURL(p, "mfa/manage/setup", nil),
 		Inputs: []templates.Input{mfaCodeInput(v, "mfa.code_app", codeErr)}, Submit: v.t("mfa.setup_submit"),
-		Links: []templates.Link{{URL: h.pageURL(p, "mfa/manage", nil), Text: v.t("mfa.back_manage")}}}
+		Links: []templates.Link{h.backToManage(p, v)}}
 	page.Alert = alert
 	h.render(w, r, status, templates.PageMFAStep, page)
 }
@@ -523,43 +626,52 @@ func (h *Handler) manageSetup(w http.ResponseWriter, r *http.Request, p *pool.Po
 		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
 		return
 	}
-	sub, v, ok := h.manageUser(w, r, p)
+	s, v, ok := h.manageUser(w, r, p)
 	if !ok {
 		return
 	}
 	if !h.checkCSRF(r, p.Id) {
-		h.renderManageSetup(w, r, p, v, sub, http.StatusForbidden, "", v.t("form.csrf"))
+		h.renderManageSetup(w, r, p, v, s.Sub, http.StatusForbidden, "", v.t("form.csrf"))
 		return
 	}
 	code := strings.TrimSpace(r.PostFormValue(fCode))
 	if code == "" || len(code) > maxCode {
-		h.renderManageSetup(w, r, p, v, sub, http.StatusBadRequest, v.t("mfa.enter_code"), "")
+		h.renderManageSetup(w, r, p, v, s.Sub, http.StatusBadRequest, v.t("mfa.enter_code"), "")
 		return
 	}
-	enrolled, err := h.MFA.VerifyEnrolment(r.Context(), p.Id, sub, code)
+	enrolled, err := h.MFA.VerifyEnrolment(r.Context(), p.Id, s.Sub, code)
 	switch {
 	case wrongCode(err):
-		h.renderManageSetup(w, r, p, v, sub, http.StatusBadRequest, v.t("code.mismatch"), "")
+		h.renderManageSetup(w, r, p, v, s.Sub, http.StatusBadRequest, v.t("code.mismatch"), "")
 		return
 	case err != nil:
-		h.manageError(w, r, p, v, sub, err)
+		h.manageError(w, r, p, v, s, err)
 		return
-	case len(enrolled.RecoveryCodes) == 0:
+	}
+	if !mfa.Proven(s.AMR) {
+		// The code proved possession of the new authenticator app: the session now has a
+		// second factor, as a sign-in that set the app up would.
+		if err := h.upgradeSession(w, r, p, s.Sub, mfa.AMR(mfa.SoftwareToken)); err != nil {
+			h.internal(w, r, v, err)
+			return
+		}
+	}
+	if len(enrolled.RecoveryCodes) == 0 {
 		http.Redirect(w, r, h.pageURL(p, "mfa/manage", nil), http.StatusSeeOther)
 		return
 	}
 	h.render(w, r, http.StatusOK, templates.PageMFAStep, templates.MFAStep{Base: v.base("mfa.recovery_title", ""),
 		Intro: []string{v.t("mfa.recovery_intro")}, RecoveryCodes: enrolled.RecoveryCodes,
-		Links: []templates.Link{{URL: h.pageURL(p, "mfa/manage", nil), Text: v.t("mfa.back_manage")}}})
+		Links: []templates.Link{h.backToManage(p, v)}})
 }
 
 // manageQR serves the QR code of the signed-in user's pending authenticator.
 func (h *Handler) manageQR(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	sub, v, ok := h.manageUser(w, r, p)
+	s, v, ok := h.manageUser(w, r, p)
 	if !ok {
 		return
 	}
-	en, err := h.MFA.Pending(r.Context(), p.Id, sub)
+	en, err := h.MFA.Pending(r.Context(), p.Id, s.Sub)
 	if err != nil {
 		h.internal(w, r, v, err)
 		return

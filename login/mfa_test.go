@@ -248,8 +248,20 @@ func TestHostedMFASetup(t *testing.T) {
 	})
 }
 
+// ssoAMR returns the amr of the browser's SSO session.
+func (e *env) ssoAMR(c *http.Client) []string {
+	e.t.Helper()
+	s, err := e.sessions.Get(context.Background(), e.pool.Id, e.sessionCookie(c))
+	if err != nil || s == nil {
+		e.t.Fatalf("no SSO session: %v", err)
+	}
+	return s.AMR
+}
+
 // The manage page: a signed-in user turns factors on and off, prefers one, sets up a new
-// authenticator and gets new recovery codes; forged forms and strangers change nothing.
+// authenticator and gets new recovery codes; forged forms and strangers change nothing. A
+// password-only session of a user without a factor may enrol; setting up the authenticator
+// app (a verified code) upgrades the session, turning on email (no proof) does not.
 func TestHostedManageFactors(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
 		e := newEnv(t, st)
@@ -261,7 +273,8 @@ func TestHostedManageFactors(t *testing.T) {
 		c := e.browser()
 		e.signIn(c, e.appA.ClientId, "ann")
 		p := do(t, c, http.MethodGet, manage, nil)
-		if p.status != http.StatusOK || !strings.Contains(p.body, "Authenticator app") || !strings.Contains(p.body, "Email") {
+		if p.status != http.StatusOK || !strings.Contains(p.body, "Authenticator app") || !strings.Contains(p.body, "Email") ||
+			strings.Contains(p.body, "Get new recovery codes") {
 			t.Fatalf("manage page: %d %s", p.status, p.body)
 		}
 		csrf := csrfRE.FindStringSubmatch(p.body)[1]
@@ -289,9 +302,9 @@ func TestHostedManageFactors(t *testing.T) {
 		if p := post("", "op", "enable", "factor", "SOFTWARE_TOKEN_MFA"); p.status != http.StatusBadRequest || len(ann().Enabled) != 0 {
 			t.Fatalf("enable without authenticator: %d %v", p.status, ann())
 		}
-		if p := post("", "op", "prefer", "factor", "EMAIL_OTP"); p.status != http.StatusSeeOther ||
-			!slices.Equal(ann().Enabled, []string{"EMAIL_OTP"}) || ann().PreferredMfa != "EMAIL_OTP" {
-			t.Fatalf("prefer email: %d %+v", p.status, ann())
+		// A password alone makes no recovery codes: they would stand in for a later factor.
+		if p := post("", "op", "recovery"); p.status != http.StatusForbidden || recoveryRE.MatchString(p.body) || e.recoveryLeft("ann") != 0 {
+			t.Fatalf("recovery codes with a password-only session: %d", p.status)
 		}
 		// Set up an authenticator app.
 		if p := post("", "op", "setup"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/"+e.pool.Id+"/mfa/manage/setup" {
@@ -305,15 +318,27 @@ func TestHostedManageFactors(t *testing.T) {
 		if img := do(t, c, http.MethodGet, manage+"/qr", nil); img.header.Get("Content-Type") != "image/png" {
 			t.Fatalf("manage QR: %d", img.status)
 		}
-		if p := post("/setup", "code", "000000"); p.status != http.StatusBadRequest {
+		if p := post("/setup", "code", "000000"); p.status != http.StatusBadRequest || !slices.Equal(e.ssoAMR(c), []string{"pwd"}) {
 			t.Fatalf("wrong code: %d", p.status)
 		}
+		old := e.sessionCookie(c)
 		p = post("/setup", "code", e.totpCode(key[1]))
 		if p.status != http.StatusOK || len(recoveryRE.FindAllString(p.body, -1)) != mfa.RecoveryCodeCount {
 			t.Fatalf("after setup: %d %s", p.status, p.body)
 		}
-		if got := ann(); !slices.Equal(got.Enabled, []string{"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}) || got.PreferredMfa != "EMAIL_OTP" {
+		if got := ann(); !slices.Equal(got.Enabled, []string{"SOFTWARE_TOKEN_MFA"}) || got.PreferredMfa != "SOFTWARE_TOKEN_MFA" {
 			t.Fatalf("after setup: %+v", got)
+		}
+		// The verified code is a second factor: the session is re-issued with it.
+		if e.sessionCookie(c) == old || !slices.Equal(e.ssoAMR(c), []string{"pwd", "otp", "mfa"}) {
+			t.Fatalf("session after setup: rotated %v, amr %v", e.sessionCookie(c) != old, e.ssoAMR(c))
+		}
+		if p := do(t, c, http.MethodGet, manage, nil); p.status != http.StatusOK || !strings.Contains(p.body, "Get new recovery codes") {
+			t.Fatalf("manage page after setup: %d %s", p.status, p.body)
+		}
+		if p := post("", "op", "prefer", "factor", "EMAIL_OTP"); p.status != http.StatusSeeOther ||
+			!slices.Equal(ann().Enabled, []string{"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}) || ann().PreferredMfa != "EMAIL_OTP" {
+			t.Fatalf("prefer email: %d %+v", p.status, ann())
 		}
 		// New recovery codes replace the old ones.
 		p = post("", "op", "recovery")
@@ -323,6 +348,157 @@ func TestHostedManageFactors(t *testing.T) {
 		if p := post("", "op", "disable", "factor", "EMAIL_OTP"); p.status != http.StatusSeeOther ||
 			!slices.Equal(ann().Enabled, []string{"SOFTWARE_TOKEN_MFA"}) || ann().PreferredMfa != "" {
 			t.Fatalf("disable email: %d %+v", p.status, ann())
+		}
+
+		// Turning email on proves nothing: the session stays password-only, and from then on
+		// the manage page asks for the new factor first.
+		e.user("bob", "bob@example.com")
+		c = e.browser()
+		e.signIn(c, e.appA.ClientId, "bob")
+		csrf = csrfRE.FindStringSubmatch(do(t, c, http.MethodGet, manage, nil).body)[1]
+		old = e.sessionCookie(c)
+		if p := post("", "op", "enable", "factor", "EMAIL_OTP"); p.status != http.StatusSeeOther {
+			t.Fatalf("bob turns email on: %d %s", p.status, p.body)
+		}
+		if e.sessionCookie(c) != old || !slices.Equal(e.ssoAMR(c), []string{"pwd"}) {
+			t.Fatalf("enabling email upgraded the session: %v", e.ssoAMR(c))
+		}
+		if p := do(t, c, http.MethodGet, manage, nil); p.status != http.StatusSeeOther || p.header.Get("Location") != "/"+e.pool.Id+"/mfa" {
+			t.Fatalf("manage page with a new factor: %d %q", p.status, p.header.Get("Location"))
+		}
+		if p := do(t, c, http.MethodGet, e.srv.URL+"/"+e.pool.Id+"/mfa", nil); p.status != http.StatusOK || !strings.Contains(p.body, "by email") {
+			t.Fatalf("email step-up page: %d %s", p.status, p.body)
+		}
+	})
+}
+
+func (e *env) recoveryLeft(username string) int {
+	e.t.Helper()
+	u, err := e.users.Get(context.Background(), e.pool.Id, username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st, err := e.mfa.GetStatus(context.Background(), e.pool.Id, u.Sub)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return st.RecoveryCodesLeft
+}
+
+// A password-only SSO session (here from before the user enabled an authenticator app
+// elsewhere) cannot turn off, replace or read the user's factors, nor make recovery codes:
+// every manage request sends it through the second factor first, and the session that passed
+// it can.
+func TestManageNeedsSecondFactor(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		e := newEnv(t, st)
+		e.mfaPolicy(pool.MfaOptional, pool.MfaFactors{SoftwareToken: true, Email: true})
+		manage := e.srv.URL + "/" + e.pool.Id + "/mfa/manage"
+		stepUp := "/" + e.pool.Id + "/mfa"
+		c := e.browser()
+		e.signIn(c, e.appA.ClientId, "ann")
+		csrf := csrfRE.FindStringSubmatch(do(t, c, http.MethodGet, manage, nil).body)[1]
+		secret, recovery := e.enrolTOTP("ann")
+		u, err := e.users.Get(context.Background(), e.pool.Id, "ann")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := u.MFA
+		unchanged := func(what string) {
+			t.Helper()
+			u, err := e.users.Get(context.Background(), e.pool.Id, "ann")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending, err := e.mfa.Pending(context.Background(), e.pool.Id, u.Sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(u.MFA.Enabled, before.Enabled) || u.MFA.PreferredMfa != before.PreferredMfa || pending != nil ||
+				e.recoveryLeft("ann") != mfa.RecoveryCodeCount || !slices.Equal(e.ssoAMR(c), []string{"pwd"}) {
+				t.Fatalf("%s changed the MFA: %+v pending %v, %d codes, amr %v", what, u.MFA, pending != nil, e.recoveryLeft("ann"), e.ssoAMR(c))
+			}
+		}
+		for _, tt := range []struct {
+			name, method, path string
+			form               url.Values
+		}{
+			{"manage page", http.MethodGet, "", nil},
+			{"disable", http.MethodPost, "", url.Values{"op": {"disable"}, "factor": {"SOFTWARE_TOKEN_MFA"}}},
+			{"enable email", http.MethodPost, "", url.Values{"op": {"enable"}, "factor": {"EMAIL_OTP"}}},
+			{"new recovery codes", http.MethodPost, "", url.Values{"op": {"recovery"}}},
+			{"new authenticator", http.MethodPost, "", url.Values{"op": {"setup"}}},
+			{"setup page", http.MethodGet, "/setup", nil},
+			{"setup code", http.MethodPost, "/setup", url.Values{"code": {e.totpCode(secret)}}},
+			{"QR code", http.MethodGet, "/qr", nil},
+		} {
+			if tt.form != nil {
+				tt.form.Set("csrf_token", csrf)
+			}
+			p := do(t, c, tt.method, manage+tt.path, tt.form)
+			if p.status != http.StatusSeeOther || p.header.Get("Location") != stepUp || recoveryRE.MatchString(p.body) || secretKeyRE.MatchString(p.body) {
+				t.Fatalf("%s with a password-only session: %d %q", tt.name, p.status, p.header.Get("Location"))
+			}
+			unchanged(tt.name)
+		}
+
+		// The step-up is the second-factor page, bound to no request: a forged form, a wrong
+		// code and another browser get nowhere.
+		stepURL := e.srv.URL + stepUp
+		p := do(t, c, http.MethodGet, stepURL, nil)
+		if p.status != http.StatusOK || !strings.Contains(p.body, `autocomplete="one-time-code"`) || strings.Contains(p.body, "authRequestID") {
+			t.Fatalf("step-up page: %d %s", p.status, p.body)
+		}
+		stepPost := func(code string) page {
+			p := do(t, c, http.MethodGet, stepURL, nil)
+			return do(t, c, http.MethodPost, stepURL, url.Values{"csrf_token": {csrfRE.FindStringSubmatch(p.body)[1]}, "code": {code}})
+		}
+		if p := do(t, c, http.MethodPost, stepURL, url.Values{"code": {e.totpCode(secret)}}); p.status != http.StatusForbidden {
+			t.Fatalf("step-up without CSRF token: %d", p.status)
+		}
+		if p := stepPost("000000"); p.status != http.StatusBadRequest {
+			t.Fatalf("wrong step-up code: %d", p.status)
+		}
+		unchanged("a wrong code")
+		if p := do(t, e.browser(), http.MethodGet, stepURL, nil); p.status != http.StatusBadRequest {
+			t.Fatalf("step-up page in another browser: %d", p.status)
+		}
+		// A recovery code passes too; the session is re-issued with the second factor.
+		old := e.sessionCookie(c)
+		p = stepPost(recovery[0])
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/"+e.pool.Id+"/mfa/manage" {
+			t.Fatalf("step-up: %d %q %s", p.status, p.header.Get("Location"), p.body)
+		}
+		if e.sessionCookie(c) == old || !slices.Equal(e.ssoAMR(c), []string{"pwd", "mfa"}) {
+			t.Fatalf("session after the step-up: rotated %v, amr %v", e.sessionCookie(c) != old, e.ssoAMR(c))
+		}
+		if p := do(t, c, http.MethodGet, stepURL, nil); p.status != http.StatusBadRequest {
+			t.Fatalf("step-up page after it passed: %d", p.status)
+		}
+		// Now the changes go through.
+		if p := do(t, c, http.MethodPost, manage, url.Values{"csrf_token": {csrf}, "op": {"recovery"}}); p.status != http.StatusOK ||
+			len(recoveryRE.FindAllString(p.body, -1)) != mfa.RecoveryCodeCount {
+			t.Fatalf("new recovery codes after the step-up: %d", p.status)
+		}
+		if p := do(t, c, http.MethodPost, manage, url.Values{"csrf_token": {csrf}, "op": {"disable"}, "factor": {"SOFTWARE_TOKEN_MFA"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("disable after the step-up: %d %s", p.status, p.body)
+		}
+		if u, _ := e.users.Get(context.Background(), e.pool.Id, "ann"); len(u.MFA.Enabled) != 0 {
+			t.Fatalf("after disable: %+v", u.MFA)
+		}
+
+		// A factor no sign-in can ask for (MFA turned off) cannot be proved, so it is not
+		// changed by a password-only session either.
+		e.user("bob", "bob@example.com")
+		c = e.browser()
+		e.signIn(c, e.appA.ClientId, "bob")
+		e.enrolTOTP("bob")
+		e.mfaPolicy(pool.MfaOff, pool.MfaFactors{})
+		if p := do(t, c, http.MethodPost, manage, url.Values{"csrf_token": {csrf}, "op": {"disable"}, "factor": {"SOFTWARE_TOKEN_MFA"}}); p.status != http.StatusForbidden {
+			t.Fatalf("disable with MFA off: %d", p.status)
+		}
+		if u, _ := e.users.Get(context.Background(), e.pool.Id, "bob"); !slices.Equal(u.MFA.Enabled, []string{"SOFTWARE_TOKEN_MFA"}) {
+			t.Fatalf("bob's factors with MFA off: %+v", u.MFA)
 		}
 	})
 }

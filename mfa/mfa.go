@@ -151,3 +151,16 @@ func AMR(f Factor) []string {
 	}
 	return []string{AMRPassword}
 }
+
+// Proven reports whether a sign-in with amr passed a second factor.
+func Proven(amr []string) bool {
+	return slices.Contains(amr, AMRMFA)
+}
+
+// ChangeNeedsProof reports whether a sign-in with amr must pass u's second factor before it
+// changes u's MFA (factors, authenticator app, recovery codes). One without a second factor
+// may do so only while u has no enabled factor and u's sign-in needs none, so that a password
+// alone never turns off or replaces the factor that guards it.
+func ChangeNeedsProof(p *pool.Pool, u *user.User, amr []string) bool {
+	return !Proven(amr) && (len(u.MFA.Enabled) > 0 || Decide(p, u).Step != StepNone)
+}

@@ -621,6 +621,38 @@ func TestAMR(t *testing.T) {
 	}
 }
 
+// A sign-in without a second factor changes MFA only while the user has none and needs none.
+func TestChangeNeedsProof(t *testing.T) {
+	optional := &pool.Pool{MfaConfiguration: pool.MfaOptional, MfaFactors: pool.MfaFactors{SoftwareToken: true, Email: true}}
+	on := &pool.Pool{MfaConfiguration: pool.MfaOn, MfaFactors: pool.MfaFactors{SoftwareToken: true, Email: true}}
+	off := &pool.Pool{MfaConfiguration: pool.MfaOff}
+	none := &user.User{Attributes: map[string]string{"email": "a@example.com", "email_verified": "true"}}
+	totp := &user.User{Attributes: map[string]string{}, MFA: user.MFASettings{Enabled: []string{"SOFTWARE_TOKEN_MFA"}}}
+	pwd, proven := []string{"pwd"}, []string{"pwd", "otp", "mfa"}
+	tests := []struct {
+		name string
+		p    *pool.Pool
+		u    *user.User
+		amr  []string
+		want bool
+	}{
+		{"password, no factor, optional", optional, none, pwd, false},
+		{"password, factor", optional, totp, pwd, true},
+		{"password, factor, pool off", off, totp, pwd, true},
+		{"password, no factor, MFA on", on, none, pwd, true},
+		{"no amr, factor", optional, totp, nil, true},
+		{"second factor, factor", optional, totp, proven, false},
+		{"recovery code, factor", optional, totp, []string{"pwd", "mfa"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mfa.ChangeNeedsProof(tt.p, tt.u, tt.amr); got != tt.want {
+				t.Fatalf("ChangeNeedsProof = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 // A right texted code proves the phone number and a right emailed code the email (Cognito
 // documents the first); a wrong code proves nothing, nor does a code sent to a number the
 // user has changed since.

@@ -38,6 +38,16 @@ func checkPage(page Page, lo, hi, def int) (Page, error) {
 // usernames, taken from in.UsernameConfiguration as the caller sent it), generates the id and
 // stores the pool. A zero PasswordPolicy means none was sent: DefaultPasswordPolicy applies.
 func (s *Service) CreatePool(ctx context.Context, in *Pool) (*Pool, error) {
+	return s.CreatePoolWithSecrets(ctx, in, nil)
+}
+
+// SecretsFunc decides the trigger secrets to write with p, the validated pool about to be
+// saved (package trigger provides it).
+type SecretsFunc func(ctx context.Context, p *Pool) ([]TriggerSecret, error)
+
+// CreatePoolWithSecrets is CreatePool that also writes the trigger secrets that secrets (nil:
+// none) decides, in the pool's transaction.
+func (s *Service) CreatePoolWithSecrets(ctx context.Context, in *Pool, secrets SecretsFunc) (*Pool, error) {
 	suffix, err := randomString(alnum, 9)
 	if err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)
@@ -45,11 +55,11 @@ func (s *Service) CreatePool(ctx context.Context, in *Pool) (*Pool, error) {
 	if suffix == SystemPoolSuffix {
 		return nil, errs.New(errs.ConcurrentModification, "The generated pool id is reserved; try again.")
 	}
-	return s.createPool(ctx, in, s.region+"_"+suffix)
+	return s.createPool(ctx, in, s.region+"_"+suffix, secrets)
 }
 
 // createPool validates in, fills the defaults and stores it with the given id.
-func (s *Service) createPool(ctx context.Context, in *Pool, id string) (*Pool, error) {
+func (s *Service) createPool(ctx context.Context, in *Pool, id string, secrets SecretsFunc) (*Pool, error) {
 	p := *in
 	schema, err := buildSchema(in.SchemaAttributes)
 	if err != nil {
@@ -62,7 +72,13 @@ func (s *Service) createPool(ctx context.Context, in *Pool, id string) (*Pool, e
 	p.Id = id
 	now := s.now().UTC()
 	p.CreationDate, p.LastModifiedDate = now, now
-	if err := s.store.CreatePool(ctx, &p); err != nil {
+	var write []TriggerSecret
+	if secrets != nil {
+		if write, err = secrets(ctx, &p); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.CreatePoolWithSecrets(ctx, &p, write); err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)
 	}
 	return &p, nil
@@ -83,6 +99,12 @@ func (s *Service) GetPool(ctx context.Context, id string) (*Pool, error) {
 // the schema, otherwise each entry must name an existing attribute and may change only the
 // Required flag of a standard one (custom attributes are added with AddCustomAttributes).
 func (s *Service) UpdatePool(ctx context.Context, in *Pool) (*Pool, error) {
+	return s.UpdatePoolWithSecrets(ctx, in, nil)
+}
+
+// UpdatePoolWithSecrets is UpdatePool that also writes the trigger secrets that secrets (nil:
+// none) decides, in the pool's transaction.
+func (s *Service) UpdatePoolWithSecrets(ctx context.Context, in *Pool, secrets SecretsFunc) (*Pool, error) {
 	old, err := s.GetPool(ctx, in.Id)
 	if err != nil {
 		return nil, err
@@ -120,6 +142,11 @@ func (s *Service) UpdatePool(ctx context.Context, in *Pool) (*Pool, error) {
 	p.CreationDate = old.CreationDate
 	p.LastModifiedDate = s.now().UTC()
 	p.Version = old.Version
+	if secrets != nil {
+		if change.TriggerSecrets, err = secrets(ctx, &p); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.store.UpdatePool(ctx, &p, change); err != nil {
 		return nil, fmt.Errorf("update pool: %w", err)
 	}

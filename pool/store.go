@@ -1,6 +1,9 @@
 package pool
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is what the pool package needs from the database. Every call is scoped to a pool.
 // Implementations return *errs.Error with ResourceNotFound for missing rows, and the
@@ -13,6 +16,9 @@ type Store interface {
 	// errs.AliasExists listing the conflicting values if two users share one; when change adds
 	// required attributes, users lacking any of them are marked ProfileIncomplete.
 	UpdatePool(ctx context.Context, p *Pool, change SchemaChange) error
+	// CreatePoolWithSecrets is CreatePool that also writes the triggers' signing secrets in the
+	// same transaction: a secret that cannot be written leaves no pool behind.
+	CreatePoolWithSecrets(ctx context.Context, p *Pool, secrets []TriggerSecret) error
 	// DeletePool removes the pool and everything in it (users, clients, groups, ...).
 	DeletePool(ctx context.Context, id string) error
 	// ListPools returns pools ordered by id, and the cursor of the next page ("" at the end).
@@ -54,6 +60,17 @@ type SchemaChange struct {
 	RemovedAliases []string
 	// AddedRequired are attributes that became required.
 	AddedRequired []string
+	// TriggerSecrets are written in the same transaction, so the pool's triggers never go
+	// without the secrets that sign their requests.
+	TriggerSecrets []TriggerSecret
+}
+
+// TriggerSecret is a trigger's signing secret to write with its pool (package trigger decides
+// them; the store seals them). The secret it replaces, if any, keeps signing until PreviousUntil.
+type TriggerSecret struct {
+	Trigger       string // a LambdaConfig key
+	Secret        string
+	PreviousUntil time.Time
 }
 
 // AliasConflict is one alias value that several existing users share.

@@ -28,7 +28,7 @@ func (s *Service) EnsureSystemPool(ctx context.Context, in *Pool) (p *Pool, crea
 	} else if !errs.Is(err, errs.ResourceNotFound) {
 		return nil, false, fmt.Errorf("system pool: %w", err)
 	}
-	p, err = s.createPool(ctx, in, id)
+	p, err = s.createPool(ctx, in, id, nil)
 	if err != nil {
 		// Another process may have created it meanwhile.
 		if existing, gerr := s.store.GetPool(ctx, id); gerr == nil {

@@ -57,6 +57,10 @@ func (s *Store) requirePool(tx *gorm.DB, poolID string) error {
 }
 
 func (s *Store) CreatePool(ctx context.Context, p *pool.Pool) error {
+	return s.CreatePoolWithSecrets(ctx, p, nil)
+}
+
+func (s *Store) CreatePoolWithSecrets(ctx context.Context, p *pool.Pool, secrets []pool.TriggerSecret) error {
 	t := now()
 	if p.CreationDate.IsZero() {
 		p.CreationDate = t
@@ -72,13 +76,15 @@ func (s *Store) CreatePool(ctx context.Context, p *pool.Pool) error {
 	}
 	row := poolRow{ID: p.Id, Name: p.Name, Version: p.Version, Config: string(cfg),
 		CreatedAt: p.CreationDate, UpdatedAt: p.LastModifiedDate}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		if violates(err, uqPool) {
-			return errs.New(errs.InvalidParameter, "A user pool with id %s already exists.", p.Id)
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			if violates(err, uqPool) {
+				return errs.New(errs.InvalidParameter, "A user pool with id %s already exists.", p.Id)
+			}
+			return fmt.Errorf("create pool: %w", err)
 		}
-		return fmt.Errorf("create pool: %w", err)
-	}
-	return nil
+		return s.writeTriggerSecrets(tx, p.Id, secrets)
+	})
 }
 
 func (s *Store) GetPool(ctx context.Context, id string) (*pool.Pool, error) {
@@ -120,6 +126,9 @@ func (s *Store) UpdatePool(ctx context.Context, p *pool.Pool, change pool.Schema
 			return poolNotFound(p.Id)
 		}
 		version = versions[0]
+		if err := s.writeTriggerSecrets(tx, p.Id, change.TriggerSecrets); err != nil {
+			return err
+		}
 		return applySchemaChange(tx, p.Id, change)
 	})
 	if err != nil {

@@ -3,11 +3,14 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/userpool/userpool/errs"
+	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/trigger"
 )
 
@@ -74,15 +77,28 @@ func (s *Store) TriggerSecrets(ctx context.Context, poolID, name string) (*trigg
 }
 
 func (s *Store) SetTriggerSecret(ctx context.Context, poolID, name, secret string, previousUntil time.Time) error {
-	purpose := triggerSecretPurpose(poolID, name)
-	sealed := s.sealer.Seal(purpose, []byte(secret))
-	until := normTime(previousUntil)
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.requirePool(tx, poolID); err != nil {
 			return err
 		}
+		return s.writeTriggerSecrets(tx, poolID, []pool.TriggerSecret{{Trigger: name, Secret: secret, PreviousUntil: previousUntil}})
+	})
+}
+
+// writeTriggerSecrets makes each secret its trigger's current one, inside tx (the pool's
+// transaction, or SetTriggerSecret's); the replaced secret keeps signing beside the new one
+// until its PreviousUntil. An unknown trigger or an empty secret fails the whole transaction.
+func (s *Store) writeTriggerSecrets(tx *gorm.DB, poolID string, secrets []pool.TriggerSecret) error {
+	for _, ts := range secrets {
+		if !slices.Contains(pool.Triggers, ts.Trigger) {
+			return errs.New(errs.InvalidParameter, "%q is not a trigger.", ts.Trigger)
+		}
+		if ts.Secret == "" {
+			return errs.New(errs.InvalidParameter, "The %s secret is empty.", ts.Trigger)
+		}
+		sealed := s.sealer.Seal(triggerSecretPurpose(poolID, ts.Trigger), []byte(ts.Secret))
 		var rows []triggerSecretRow
-		q := tx.Where("pool_id = ? AND trigger = ?", poolID, name)
+		q := tx.Where("pool_id = ? AND trigger = ?", poolID, ts.Trigger)
 		if s.driver == DriverPostgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
@@ -90,21 +106,20 @@ func (s *Store) SetTriggerSecret(ctx context.Context, poolID, name, secret strin
 			return fmt.Errorf("get trigger secret: %w", err)
 		}
 		if len(rows) == 0 {
-			row := triggerSecretRow{PoolID: poolID, Trigger: name, CurrentSealed: sealed, UpdatedAt: now()}
+			row := triggerSecretRow{PoolID: poolID, Trigger: ts.Trigger, CurrentSealed: sealed, UpdatedAt: now()}
 			if err := tx.Create(&row).Error; err != nil {
-				return fmt.Errorf("create trigger secret: %w", err)
+				return fmt.Errorf("create %s secret: %w", ts.Trigger, err)
 			}
-			return nil
+			continue
 		}
-		// The replaced secret keeps signing beside the new one until previousUntil.
-		err := tx.Model(&triggerSecretRow{}).Where("pool_id = ? AND trigger = ?", poolID, name).Updates(map[string]any{
-			"current_sealed": sealed, "previous_sealed": rows[0].CurrentSealed, "previous_until": until, "updated_at": now(),
+		err := tx.Model(&triggerSecretRow{}).Where("pool_id = ? AND trigger = ?", poolID, ts.Trigger).Updates(map[string]any{
+			"current_sealed": sealed, "previous_sealed": rows[0].CurrentSealed, "previous_until": normTime(ts.PreviousUntil), "updated_at": now(),
 		}).Error
 		if err != nil {
-			return fmt.Errorf("rotate trigger secret: %w", err)
+			return fmt.Errorf("rotate %s secret: %w", ts.Trigger, err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (s *Store) RecordTriggerInvocation(ctx context.Context, inv *trigger.Invocation) error {

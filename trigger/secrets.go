@@ -16,9 +16,9 @@ type SecretInput struct {
 	Value string `json:"Value"`
 }
 
-// CheckSecrets validates secrets to set on p (before p is saved, so that a bad secret changes
+// checkSecrets validates secrets to set on p (before p is saved, so that a bad secret changes
 // nothing): known triggers that p configures, each once, each secret well-formed.
-func CheckSecrets(p *pool.Pool, set []SecretInput) error {
+func checkSecrets(p *pool.Pool, set []SecretInput) error {
 	for i, in := range set {
 		if !slices.Contains(pool.Triggers, in.Name) {
 			return errs.New(errs.InvalidParameter, "TriggerSecrets: %q is not a trigger (one of %v).", in.Name, pool.Triggers)
@@ -38,15 +38,60 @@ func CheckSecrets(p *pool.Pool, set []SecretInput) error {
 	return nil
 }
 
-// ConfigureSecrets gives p's triggers their secrets after p was saved: each of set becomes its
-// trigger's secret (generated when its Value is ""), the replaced secret still signing, beside
-// the new one, for the rotation grace period; a configured trigger that has no secret gets a
-// generated one. It returns the generated secrets, which are shown once and never again.
+// CreatePool creates a pool and its triggers' secrets in one transaction (see planSecrets),
+// and returns it with the generated secrets, which are shown once and never again.
+func (s *Service) CreatePool(ctx context.Context, in *pool.Pool, set []SecretInput) (*pool.Pool, []SecretInput, error) {
+	var generated []SecretInput
+	p, err := s.pools.CreatePoolWithSecrets(ctx, in, func(ctx context.Context, p *pool.Pool) (write []pool.TriggerSecret, err error) {
+		write, generated, err = s.planSecrets(ctx, p, set)
+		return write, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, generated, nil
+}
+
+// UpdatePool updates a pool and its triggers' secrets in one transaction (see planSecrets), and
+// returns it with the generated secrets, which are shown once and never again.
+func (s *Service) UpdatePool(ctx context.Context, in *pool.Pool, set []SecretInput) (*pool.Pool, []SecretInput, error) {
+	var generated []SecretInput
+	p, err := s.pools.UpdatePoolWithSecrets(ctx, in, func(ctx context.Context, p *pool.Pool) (write []pool.TriggerSecret, err error) {
+		write, generated, err = s.planSecrets(ctx, p, set)
+		return write, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, generated, nil
+}
+
+// ConfigureSecrets sets secrets of a saved pool's triggers (the console's rotation), as
+// planSecrets decides, and returns the generated ones.
 func (s *Service) ConfigureSecrets(ctx context.Context, p *pool.Pool, set []SecretInput) ([]SecretInput, error) {
-	if err := CheckSecrets(p, set); err != nil {
+	write, generated, err := s.planSecrets(ctx, p, set)
+	if err != nil {
 		return nil, err
 	}
-	var generated []SecretInput
+	for _, w := range write {
+		if err := s.store.SetTriggerSecret(ctx, p.Id, w.Trigger, w.Secret, w.PreviousUntil); err != nil {
+			return nil, fmt.Errorf("configure %s secret: %w", w.Trigger, err)
+		}
+	}
+	return generated, nil
+}
+
+// planSecrets decides the secrets to write with p: each of set becomes its trigger's secret
+// (generated when its Value is ""), the replaced secret still signing, beside the new one, for
+// the rotation grace period; a configured trigger that has no secret gets a generated one.
+//
+// It reads the current secrets outside the write's transaction: two saves racing to give a
+// trigger its first secret both write one, and the later makes the earlier its previous
+// secret, so both secrets shown still sign for the grace period.
+func (s *Service) planSecrets(ctx context.Context, p *pool.Pool, set []SecretInput) (write []pool.TriggerSecret, generated []SecretInput, err error) {
+	if err := checkSecrets(p, set); err != nil {
+		return nil, nil, err
+	}
 	until := s.cfg.Now().Add(s.cfg.RotationGrace)
 	for _, name := range pool.Triggers {
 		if p.TriggerURL(name) == "" {
@@ -56,7 +101,7 @@ func (s *Service) ConfigureSecrets(ctx context.Context, p *pool.Pool, set []Secr
 		if i < 0 {
 			cur, err := s.store.TriggerSecrets(ctx, p.Id, name)
 			if err != nil {
-				return nil, fmt.Errorf("configure %s secret: %w", name, err)
+				return nil, nil, fmt.Errorf("configure %s secret: %w", name, err)
 			}
 			if cur != nil {
 				continue
@@ -70,11 +115,9 @@ func (s *Service) ConfigureSecrets(ctx context.Context, p *pool.Pool, set []Secr
 			secret = NewSecret()
 			generated = append(generated, SecretInput{Name: name, Value: secret})
 		}
-		if err := s.store.SetTriggerSecret(ctx, p.Id, name, secret, until); err != nil {
-			return nil, fmt.Errorf("configure %s secret: %w", name, err)
-		}
+		write = append(write, pool.TriggerSecret{Trigger: name, Secret: secret, PreviousUntil: until})
 	}
-	return generated, nil
+	return write, generated, nil
 }
 
 // Test sends a sample event to one of a pool's configured triggers, as the operator's "send a

@@ -65,9 +65,12 @@ type Store interface {
 	ListTriggerInvocations(ctx context.Context, poolID string, limit int) ([]*Invocation, error)
 }
 
-// Pools finds pools (for outbox deliveries, which name their pool only).
+// Pools finds pools (for outbox deliveries, which name their pool only) and saves them with
+// their triggers' secrets (pool.Service).
 type Pools interface {
 	GetPool(ctx context.Context, id string) (*pool.Pool, error)
+	CreatePoolWithSecrets(ctx context.Context, in *pool.Pool, secrets pool.SecretsFunc) (*pool.Pool, error)
+	UpdatePoolWithSecrets(ctx context.Context, in *pool.Pool, secrets pool.SecretsFunc) (*pool.Pool, error)
 }
 
 // Config tunes a Service; zero fields take the defaults.

@@ -461,3 +461,60 @@ func TestSignUpAutoConfirm(t *testing.T) {
 		t.Fatalf("events %+v", got)
 	}
 }
+
+// An email the PreSignUp trigger auto-verifies moves to the new user when another user holds
+// it as an alias, as in Cognito; another alias taken refuses the sign-up and moves nothing.
+func TestSignUpAutoVerifyMovesAlias(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		rc := newReceiver(t, func(ev event, raw map[string]any) reply {
+			return ok(raw, map[string]any{"autoConfirmUser": true, "autoVerifyEmail": true})
+		})
+		e := newEnv(t, st, rc, pool.TriggerPreSignUp)
+		p := *e.pool
+		p.AliasAttributes = []string{"email", "preferred_username"}
+		if _, err := e.pools.UpdatePool(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.pools.CreateClient(ctx, &pool.Client{UserPoolId: p.Id, ClientName: "app"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.createUser(t, "olga", "email", "shared@example.com", "email_verified", "true", "preferred_username", "olga"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			username, nickname string
+			want               errs.Code // "" = signed up, holding the email alias
+		}{
+			{"nick", "olga", errs.AliasExists}, // preferred_username is never moved
+			{"nina", "nina", ""},
+		} {
+			_, err := e.users.SignUp(ctx, c, user.SignUpInput{Username: tc.username, Password: "Passw0rd!Passw0rd",
+				Attributes: []user.Attribute{{Name: "email", Value: "shared@example.com"}, {Name: "preferred_username", Value: tc.nickname}}})
+			if tc.want != "" {
+				if !errs.Is(err, tc.want) || e.exists(t, tc.username) {
+					t.Fatalf("%s: %v (created: %v)", tc.username, err, e.exists(t, tc.username))
+				}
+				if u, err := e.users.Get(ctx, p.Id, "shared@example.com"); err != nil || u.Username != "olga" {
+					t.Fatalf("%s: the email alias moved on a refused sign-up: %+v, %v", tc.username, u, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", tc.username, err)
+			}
+			holder, err := e.users.Get(ctx, p.Id, "shared@example.com")
+			if err != nil || holder.Username != tc.username || holder.Attributes["email_verified"] != "true" {
+				t.Fatalf("alias holder %+v, %v", holder, err)
+			}
+			old, err := e.users.Get(ctx, p.Id, "olga")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if old.Attributes["email"] != "shared@example.com" || old.Attributes["email_verified"] != "false" || old.AliasKeys["email"] != "" {
+				t.Fatalf("previous holder %+v", old)
+			}
+		}
+	})
+}

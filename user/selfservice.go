@@ -186,19 +186,36 @@ func (s *Service) SignUp(ctx context.Context, c *pool.Client, in SignUpInput) (*
 	if err != nil {
 		return nil, err
 	}
+	var autoVerified []string
 	for attr, auto := range map[string]bool{"email": pre.AutoVerifyEmail, "phone_number": pre.AutoVerifyPhone} {
 		if auto && attrs[attr] != "" {
 			attrs[attr+"_verified"] = "true"
+			autoVerified = append(autoVerified, attr)
 		}
 	}
 	u.AliasKeys = aliasKeys(p, attrs)
 	if pre.AutoConfirmUser {
 		u.Status = StatusConfirmed
 	}
-	if err := s.claimAliases(ctx, p, u, false); err != nil {
+	// An alias the trigger verified moves to the new user when another holds it, as Cognito
+	// (like ForceAliasCreation); any other alias taken, or a username attribute, refuses the
+	// sign-up. The move comes after every check that can refuse, so only a concurrent sign-up
+	// failing CreateUser (see claimAliases) can leave the other user without the alias.
+	kept, moved := *u, *u
+	kept.AliasKeys, moved.AliasKeys = maps.Clone(u.AliasKeys), map[string]string{}
+	for _, attr := range autoVerified {
+		if key, ok := kept.AliasKeys[attr]; ok && !p.IsUsernameAttribute(attr) {
+			moved.AliasKeys[attr] = key
+			delete(kept.AliasKeys, attr)
+		}
+	}
+	if err := s.claimAliases(ctx, p, &kept, false); err != nil {
 		return nil, err
 	}
 	if err := s.setPassword(p, u, in.Password); err != nil {
+		return nil, err
+	}
+	if err := s.claimAliases(ctx, p, &moved, true); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
