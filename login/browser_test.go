@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/userpool/userpool/branding"
+	"github.com/userpool/userpool/internal/browsertest"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/user"
@@ -29,29 +29,9 @@ import (
 // authorization request to the code at the app's redirect URI, and save a screenshot of each
 // page in $USERPOOL_TEST_SCREENSHOTS (or a temporary folder).
 
-// chromium starts a headless Chromium for the test and returns its context; it skips when
-// Chromium is missing, unless USERPOOL_TEST_REQUIRE_ALL=1.
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("USERPOOL_TEST_REQUIRE_ALL") == "1" {
-			t.Fatal("chromium is not installed (apt-get install chromium) and USERPOOL_TEST_REQUIRE_ALL=1")
-		}
-		t.Skip("chromium is not installed")
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-default-browser-check", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(420, 900))
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+// chromium starts the test's headless Chromium (skipped without it, unless
+// USERPOOL_TEST_REQUIRE_ALL=1).
+func chromium(t *testing.T) context.Context { return browsertest.Chromium(t, 420, 900) }
 
 // tab is a fresh browser profile (its own cookies) in a phone-sized window.
 type tab struct {
