@@ -102,8 +102,7 @@ func (h *Handler) confirmUser(w http.ResponseWriter, r *http.Request, p *pool.Po
 }
 
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f := h.optionalFlow(w, r, p, "confirm")
@@ -171,8 +170,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, p *pool.Pool) 
 // or waits for confirmation; only a throttled send says so (and only a real account can be
 // throttled by its own sends, which someone without the account cannot cause for long).
 func (h *Handler) resend(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f := h.optionalFlow(w, r, p, "confirm")

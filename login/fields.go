@@ -1,7 +1,6 @@
 package login
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -284,15 +283,15 @@ func isInternal(err error) bool {
 	return !ok || errs.CodeOf(err) == errs.Internal
 }
 
-var errBadForm = errors.New("unreadable form")
-
-// parseForm reads a posted form of bounded size.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
+// readForm reads a posted form of bounded size; an unreadable one gets the bad-form page and
+// false.
+func (h *Handler) readForm(w http.ResponseWriter, r *http.Request, p *pool.Pool) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		return errBadForm
+		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+		return false
 	}
-	return nil
+	return true
 }
 
 // errMessage is the caller-safe message of a domain error.

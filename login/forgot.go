@@ -35,8 +35,7 @@ func (h *Handler) forgotPage(w http.ResponseWriter, r *http.Request, p *pool.Poo
 // account exists, has no verified address, is disabled or was throttled; with LEGACY the
 // reason is shown, as Cognito's API does.
 func (h *Handler) forgot(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f := h.startFlow(w, r, p, "forgot")
@@ -132,8 +131,7 @@ func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request, p *pool.Pool
 
 // reset sets the new password with the code and signs the user in with it.
 func (h *Handler) reset(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f := h.startFlow(w, r, p, "forgot")

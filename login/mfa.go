@@ -239,8 +239,7 @@ func (h *Handler) mfaError(w http.ResponseWriter, r *http.Request, f *flow, err 
 
 // mfaPost answers the current step.
 func (h *Handler) mfaPost(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f, s := h.mfaFlow(w, r, p)
@@ -522,8 +521,7 @@ func (h *Handler) renderManage(w http.ResponseWriter, r *http.Request, p *pool.P
 }
 
 func (h *Handler) managePost(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	s, v, ok := h.manageUser(w, r, p)
@@ -622,8 +620,7 @@ func (h *Handler) renderManageSetup(w http.ResponseWriter, r *http.Request, p *p
 }
 
 func (h *Handler) manageSetup(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	s, v, ok := h.manageUser(w, r, p)

@@ -183,8 +183,7 @@ func identifierLabel(v view, p *pool.Pool) (string, string) {
 
 // signIn handles the posted form.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f := h.startFlow(w, r, p, "login")

@@ -87,8 +87,7 @@ func (h *Handler) renderSignUp(w http.ResponseWriter, r *http.Request, f *flow, 
 }
 
 func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f := h.startFlow(w, r, p, "signup")

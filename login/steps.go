@@ -78,8 +78,7 @@ func (h *Handler) newPasswordPage(w http.ResponseWriter, r *http.Request, p *poo
 // newPassword sets the new password (and the missing attributes) of a user who signed in with
 // a temporary password, then finishes the sign-in.
 func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f, u := h.stepFlow(w, r, p, stepNewPassword)
@@ -145,8 +144,7 @@ func (h *Handler) profilePage(w http.ResponseWriter, r *http.Request, p *pool.Po
 // profile saves the attributes that became required after the user signed up, then
 // finishes the sign-in.
 func (h *Handler) profile(w http.ResponseWriter, r *http.Request, p *pool.Pool) {
-	if err := parseForm(w, r); err != nil {
-		h.message(w, r, http.StatusBadRequest, h.view(r, p, nil), "err.bad_form_title", "err.bad_form")
+	if !h.readForm(w, r, p) {
 		return
 	}
 	f, u := h.stepFlow(w, r, p, stepProfile)
