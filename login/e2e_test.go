@@ -255,6 +255,75 @@ func TestEndToEnd(t *testing.T) {
 	})
 }
 
+// signInAs signs username in on a fresh browser through the public app and returns the
+// browser (holding the SSO session) and the raw ID token.
+func (s *stack) signInAs(r *rp, username string) (*http.Client, string) {
+	s.t.Helper()
+	browser := (&env{}).browser()
+	verifier := oauth2.GenerateVerifier()
+	p := s.navigate(browser, http.MethodGet, r.cfg.AuthCodeURL("si", oauth2.S256ChallengeOption(verifier)), nil)
+	p = s.navigate(browser, http.MethodPost, s.srv.URL+"/"+s.pool.Id+"/login", signInForm(s.t, p, username, password))
+	tok, err := r.cfg.Exchange(context.Background(), s.code(p, "si"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return browser, tok.Extra("id_token").(string)
+}
+
+// TestIDTokenHint: an id_token_hint at /authorize lets only its user's SSO session through;
+// another user's session gets login_required under prompt=none, or the form filled in with
+// the hinted user's email. A forged hint, or one issued to another app, is refused.
+func TestIDTokenHint(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		s := newStack(t, db)
+		ctx := context.Background()
+		if _, _, err := s.users.AdminCreateUser(ctx, s.pool.Id, user.AdminCreateUserInput{Username: "bob@example.com", MessageAction: "SUPPRESS",
+			Attributes: []user.Attribute{{Name: "email_verified", Value: "true"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.users.AdminSetPassword(ctx, s.pool.Id, "bob@example.com", password, true); err != nil {
+			t.Fatal(err)
+		}
+		public, confidential := s.app(false), s.app(true)
+		rpA := s.rp(public)
+		annBrowser, annID := s.signInAs(rpA, "ann@example.com")
+		_, bobID := s.signInAs(rpA, "bob@example.com")
+		verifier := oauth2.GenerateVerifier()
+		authorize := func(state, hint string, extra ...oauth2.AuthCodeOption) page {
+			opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("id_token_hint", hint)}, extra...)
+			return s.navigate(annBrowser, http.MethodGet, rpA.cfg.AuthCodeURL(state, opts...), nil)
+		}
+		errorOf := func(p page) string {
+			loc, _ := url.Parse(p.header.Get("Location"))
+			if p.status != http.StatusFound || loc == nil || loc.Query().Get("iss") != s.srv.URL+"/"+s.pool.Id {
+				t.Fatalf("want a redirect to the RP with iss, got %d %q", p.status, p.header.Get("Location"))
+			}
+			return loc.Query().Get("error")
+		}
+
+		// Ann's own hint passes through her session, even with prompt=none.
+		s.code(authorize("h1", annID, oauth2.SetAuthURLParam("prompt", "none")), "h1")
+		// Bob's hint does not: login_required under prompt=none ...
+		if e := errorOf(authorize("h2", bobID, oauth2.SetAuthURLParam("prompt", "none"))); e != "login_required" {
+			t.Errorf("another user's hint with prompt=none: error %q, want login_required", e)
+		}
+		// ... otherwise the sign-in form, with Bob's email filled in.
+		p := authorize("h3", bobID)
+		signInForm(t, p, "", "")
+		if !strings.Contains(p.body, `value="bob@example.com"`) {
+			t.Errorf("the form does not start with the hinted user's email:\n%s", p.body)
+		}
+		// A forged hint and a hint issued to another app are refused with invalid_request.
+		if e := errorOf(authorize("h4", annID[:len(annID)-4]+"AAAA")); e != "invalid_request" {
+			t.Errorf("forged hint: error %q", e)
+		}
+		_, confID := s.signInAs(s.rp(confidential), "ann@example.com")
+		if e := errorOf(authorize("h5", confID)); e != "invalid_request" {
+			t.Errorf("hint of another app: error %q", e)
+		}
+	})
+}
+
 func TestDemo(t *testing.T) {
 	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
 		s := newStack(t, db)

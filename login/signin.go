@@ -76,6 +76,10 @@ func (h *Handler) passThrough(w http.ResponseWriter, r *http.Request, p *pool.Po
 	if s != nil && ar.MaxAge != nil && h.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
 		s = nil
 	}
+	if s != nil && ar.IDTokenHintSub != "" && s.Sub != ar.IDTokenHintSub {
+		// The app expects another user (id_token_hint) than the one signed in here.
+		s = nil
+	}
 	var u *user.User
 	if s != nil {
 		var err error

@@ -19,13 +19,17 @@ import (
 
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/session"
+	"github.com/userpool/userpool/token"
 )
 
 // Response types and modes we answer.
 const (
-	responseCode          = string(oidc.ResponseTypeCode)
-	responseIDToken       = string(oidc.ResponseTypeIDTokenOnly) // "id_token"
-	responseIDTokenAndAT  = string(oidc.ResponseTypeIDToken)     // "id_token token"
+	responseCode         = string(oidc.ResponseTypeCode)
+	responseIDToken      = string(oidc.ResponseTypeIDTokenOnly) // "id_token"
+	responseIDTokenAndAT = string(oidc.ResponseTypeIDToken)     // "id_token token"
+	// responseToken is Cognito's implicit grant: an access token, and an ID token too when
+	// the openid scope is granted.
+	responseToken         = "token"
 	modeQuery             = string(oidc.ResponseModeQuery)
 	modeFragment          = string(oidc.ResponseModeFragment)
 	modeFormPost          = string(oidc.ResponseModeFormPost)
@@ -102,6 +106,19 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.respondError(w, r, pl.Id, t, string(oerr.ErrorType), oerr.Description)
 		return
 	}
+	if hint := q.Get("id_token_hint"); hint != "" {
+		// OpenID Connect: the hint names the user the app expects; only that user's session
+		// may pass through (login), and the sign-in form starts with their username.
+		claims, err := p.verifyHint(ctx, pl, hint)
+		if err != nil || claims.Audience[0] != c.ClientId {
+			p.respondError(w, r, pl.Id, t, string(oidc.InvalidRequest), "id_token_hint is not an ID token of this pool for this app client")
+			return
+		}
+		ar.IDTokenHintSub = claims.Subject
+		if ar.LoginHint == "" {
+			ar.LoginHint = signInName(pl, claims)
+		}
+	}
 	now := p.now()
 	ar.ID = randomToken(32)
 	ar.PoolID = pl.Id
@@ -132,14 +149,14 @@ func (p *Provider) checkAuthorize(c *pool.Client, q url.Values, t target) (*sess
 		if !oauthEnabled(c, pool.FlowCode) {
 			return nil, oidc.ErrUnauthorizedClient().WithDescription("the code flow is not enabled for this app client")
 		}
-	case responseIDToken, responseIDTokenAndAT:
+	case responseIDToken, responseIDTokenAndAT, responseToken:
 		if !oauthEnabled(c, pool.FlowImplicit) {
 			return nil, oidc.ErrUnauthorizedClient().WithDescription("the implicit flow is not enabled for this app client")
 		}
 	case "":
 		return nil, oidc.ErrInvalidRequest().WithDescription("response_type is missing")
 	default:
-		return nil, &oidc.Error{ErrorType: "unsupported_response_type", Description: `response_type must be code, id_token or "id_token token"`}
+		return nil, &oidc.Error{ErrorType: "unsupported_response_type", Description: `response_type must be code, token, id_token or "id_token token"`}
 	}
 	scopes := uniqueFields(q.Get("scope"))
 	if len(scopes) == 0 {
@@ -151,10 +168,13 @@ func (p *Provider) checkAuthorize(c *pool.Client, q url.Values, t target) (*sess
 		}
 	}
 	implicit := t.responseType != responseCode
-	if implicit && !slices.Contains(scopes, oidc.ScopeOpenID) {
+	// response_type=token asks for an ID token only through the openid scope, and like
+	// Cognito does not require a nonce then; the OpenID Connect response types require both.
+	idTokenType := implicit && t.responseType != responseToken
+	if idTokenType && !slices.Contains(scopes, oidc.ScopeOpenID) {
 		return nil, oidc.ErrInvalidScope().WithDescription("an ID token needs the openid scope")
 	}
-	if implicit && q.Get("nonce") == "" {
+	if idTokenType && q.Get("nonce") == "" {
 		return nil, oidc.ErrInvalidRequest().WithDescription("nonce is required for the implicit flow")
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
@@ -258,25 +278,43 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Implicit: the tokens go in the response itself (the saved code only marks the request used).
-	a := &authRequest{r: ar, issued: issued{client: c}}
+	a := &authRequest{r: ar, issued: issued{client: c, jti: token.NewJTI()}}
 	if _, err := p.startFamily(ctx, a, false); err != nil {
 		oe := oauthError(err)
 		p.respondError(w, r, pl.Id, t, string(oe.ErrorType), oe.Description)
 		return
 	}
-	resp, err := op.CreateTokenResponse(ctx, a, p.opClient(c), p.op, ar.ResponseType == responseIDTokenAndAT, "", "")
+	resp, err := p.implicitTokens(ctx, a, c)
 	if err != nil {
 		oe := oauthError(err)
 		p.respondError(w, r, pl.Id, t, string(oe.ErrorType), oe.Description)
 		return
 	}
-	v := url.Values{"id_token": {resp.IDToken}}
+	v := url.Values{}
+	if resp.IDToken != "" {
+		v.Set("id_token", resp.IDToken)
+	}
 	if resp.AccessToken != "" {
 		v.Set("access_token", resp.AccessToken)
 		v.Set("token_type", oidc.BearerToken)
 		v.Set("expires_in", strconv.FormatUint(resp.ExpiresIn, 10))
 	}
 	p.respond(w, pl.Id, t, v)
+}
+
+// implicitTokens makes the tokens of an implicit response: an ID token for id_token, both for
+// "id_token token", and for token an access token plus an ID token when openid was granted.
+func (p *Provider) implicitTokens(ctx context.Context, a *authRequest, c *pool.Client) (*oidc.AccessTokenResponse, error) {
+	rt := a.r.ResponseType
+	if rt == responseToken && !slices.Contains(a.r.Scopes, oidc.ScopeOpenID) {
+		oc := p.opClient(c)
+		at, _, validity, err := op.CreateAccessToken(ctx, a, oc.AccessTokenType(), p.op, oc, "")
+		if err != nil {
+			return nil, err
+		}
+		return &oidc.AccessTokenResponse{AccessToken: at, ExpiresIn: uint64(validity.Seconds())}, nil
+	}
+	return op.CreateTokenResponse(ctx, a, p.opClient(c), p.op, rt != responseIDToken, "", "")
 }
 
 // respond sends an authorization response to the client: params plus state and iss (RFC 9207),

@@ -79,7 +79,7 @@ func (c *client) ResponseTypes() []oidc.ResponseType {
 		out = append(out, oidc.ResponseTypeCode)
 	}
 	if oauthEnabled(c.c, pool.FlowImplicit) {
-		out = append(out, oidc.ResponseTypeIDToken, oidc.ResponseTypeIDTokenOnly)
+		out = append(out, responseToken, oidc.ResponseTypeIDToken, oidc.ResponseTypeIDTokenOnly)
 	}
 	return out
 }

@@ -60,7 +60,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		EndSessionEndpoint:     iss + PathLogout,
 		JwksURI:                iss + PathJWKS,
 		ScopesSupported:        []string{"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"},
-		ResponseTypesSupported: []string{responseCode, responseIDToken, responseIDTokenAndAT},
+		ResponseTypesSupported: []string{responseCode, responseToken, responseIDToken, responseIDTokenAndAT},
 		ResponseModesSupported: []string{modeQuery, modeFragment, modeFormPost},
 		GrantTypesSupported: []string{string(oidc.GrantTypeCode), string(oidc.GrantTypeImplicit),
 			string(oidc.GrantTypeRefreshToken), string(oidc.GrantTypeClientCredentials)},

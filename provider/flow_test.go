@@ -543,7 +543,8 @@ func TestAuthorizeRules(t *testing.T) {
 			{"request object", base(conf, conf.CallbackURLs[0], "request", "eyJ.x.y"), "request_not_supported"},
 			{"request_uri", base(conf, conf.CallbackURLs[0], "request_uri", "https://x"), "request_uri_not_supported"},
 			{"implicit not enabled", base(conf, conf.CallbackURLs[0], "response_type", "id_token", "nonce", "n"), "unauthorized_client"},
-			{"token response type", base(conf, conf.CallbackURLs[0], "response_type", "token"), "unsupported_response_type"},
+			{"token without implicit", base(conf, conf.CallbackURLs[0], "response_type", "token"), "unauthorized_client"},
+			{"unknown response type", base(conf, conf.CallbackURLs[0], "response_type", "code token"), "unsupported_response_type"},
 			{"scope not allowed", base(conf, conf.CallbackURLs[0], "scope", "openid admin"), "invalid_scope"},
 			{"bad prompt", base(conf, conf.CallbackURLs[0], "prompt", "none login"), "invalid_request"},
 		}
@@ -604,6 +605,125 @@ func TestAuthorizeRules(t *testing.T) {
 				t.Error("a failed request is still pending")
 			}
 		})
+	})
+}
+
+// TestImplicitFlow signs in with each implicit response type and checks what the fragment
+// carries: OpenID Connect's id_token and "id_token token", and Cognito's token (an access
+// token, plus an ID token only with the openid scope).
+func TestImplicitFlow(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		e := newEnv(t, db)
+		app := e.app(false, func(c *pool.Client) { c.AllowedOAuthFlows = []string{pool.FlowImplicit} })
+		u := e.user("imp")
+		op, err := oidc.NewProvider(t.Context(), e.issuer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		verifier := op.Verifier(&oidc.Config{ClientID: app.ClientId})
+		tests := []struct {
+			responseType, scope, nonce string
+			wantID, wantAccess         bool
+		}{
+			{"id_token", "openid email", "n1", true, false},
+			{"id_token token", "openid profile", "n2", true, true},
+			{"token", "openid email", "", true, true},
+			{"token", "email", "", false, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.responseType+" "+tt.scope, func(t *testing.T) {
+				q := url.Values{"client_id": {app.ClientId}, "redirect_uri": {app.CallbackURLs[0]}, "response_type": {tt.responseType},
+					"scope": {tt.scope}, "state": {"st"}}
+				if tt.nonce != "" {
+					q.Set("nonce", tt.nonce)
+				}
+				back := e.signIn(e.authorize(q), u.Sub)
+				if back.RawQuery != "" {
+					t.Errorf("tokens in the query: %s", back)
+				}
+				frag, _ := url.ParseQuery(back.Fragment)
+				if frag.Get("state") != "st" || frag.Get("iss") != e.issuer() || frag.Has("code") || frag.Has("refresh_token") {
+					t.Fatalf("fragment %v: want state and iss, no code or refresh token", frag)
+				}
+				if got := frag.Get("id_token") != ""; got != tt.wantID {
+					t.Fatalf("id_token present = %v, want %v (fragment %v)", got, tt.wantID, frag)
+				}
+				if got := frag.Get("access_token") != ""; got != tt.wantAccess {
+					t.Fatalf("access_token present = %v, want %v", got, tt.wantAccess)
+				}
+				if tt.wantAccess {
+					if frag.Get("token_type") != "Bearer" || frag.Get("expires_in") == "" {
+						t.Errorf("token_type %q expires_in %q", frag.Get("token_type"), frag.Get("expires_in"))
+					}
+					// userInfo needs the openid scope, as in Cognito.
+					status, info := e.userInfo(frag.Get("access_token"))
+					if tt.wantID && (status != http.StatusOK || info["sub"] != u.Sub) || !tt.wantID && status != http.StatusForbidden {
+						t.Errorf("userInfo with the implicit access token: %d %v", status, info)
+					}
+				}
+				if tt.wantID {
+					idt, err := verifier.Verify(t.Context(), frag.Get("id_token"))
+					if err != nil {
+						t.Fatalf("verify ID token: %v", err)
+					}
+					if idt.Subject != u.Sub || idt.Nonce != tt.nonce {
+						t.Errorf("ID token sub %q nonce %q", idt.Subject, idt.Nonce)
+					}
+					if tt.wantAccess {
+						if err := idt.VerifyAccessToken(frag.Get("access_token")); err != nil {
+							t.Errorf("at_hash: %v", err)
+						}
+					}
+				}
+			})
+		}
+		for _, tt := range []struct{ name, responseType, scope, nonce, error string }{
+			{"id_token without nonce", "id_token", "openid", "", "invalid_request"},
+			{"id_token without openid", "id_token", "email", "n", "invalid_scope"},
+			{"code on an implicit-only app", "code", "openid", "", "unauthorized_client"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				q := url.Values{"client_id": {app.ClientId}, "redirect_uri": {app.CallbackURLs[0]}, "response_type": {tt.responseType},
+					"scope": {tt.scope}, "state": {"st"}, "code_challenge": {pkceChallenge(strings.Repeat("v", 43))}, "code_challenge_method": {"S256"}}
+				if tt.nonce != "" {
+					q.Set("nonce", tt.nonce)
+				}
+				loc, _ := url.Parse(e.authorize(q).Header.Get("Location"))
+				ans := loc.Query()
+				if loc.Fragment != "" {
+					ans, _ = url.ParseQuery(loc.Fragment)
+				}
+				if ans.Get("error") != tt.error || ans.Get("iss") != e.issuer() {
+					t.Errorf("redirect %s: want error=%s with iss", loc, tt.error)
+				}
+			})
+		}
+	})
+}
+
+// TestWithoutOpenIDScope: a code flow without the openid scope gets an access token and a
+// refresh token but no ID token, at the code exchange and at refresh, as in Cognito.
+func TestWithoutOpenIDScope(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		e := newEnv(t, db)
+		app := e.app(true, nil)
+		u := e.user("noid")
+		status, out := e.redeem(app, e.codeFor(t, app, u.Sub, url.Values{"scope": {"email"}}), nil)
+		if status != http.StatusOK || out["access_token"] == nil || out["refresh_token"] == nil || out["scope"] != "email" {
+			t.Fatalf("code exchange: %d %v", status, out)
+		}
+		if _, ok := out["id_token"]; ok {
+			t.Errorf("an ID token without the openid scope: %v", out)
+		}
+		resp := e.postForm("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {out["refresh_token"].(string)}},
+			app.ClientId, app.ClientSecret)
+		refreshed := decode(t, resp)
+		if resp.StatusCode != http.StatusOK || refreshed["access_token"] == nil {
+			t.Fatalf("refresh: %d %v", resp.StatusCode, refreshed)
+		}
+		if _, ok := refreshed["id_token"]; ok {
+			t.Errorf("an ID token at refresh without the openid scope: %v", refreshed)
+		}
 	})
 }
 

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -52,8 +54,9 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 // exchangeAndTidy runs op's exchange and tidies a successful response as Cognito answers it:
-// the offline_access scope op needed to issue a refresh token is dropped, and a refresh token
-// that did not rotate (the presented one) is not repeated.
+// no ID token without the openid scope, the offline_access scope op needed to issue a
+// refresh token is dropped, and a refresh token that did not rotate (the presented one) is
+// not repeated.
 func (p *Provider) exchangeAndTidy(w http.ResponseWriter, r *http.Request, presented string) {
 	buf := &bufferedResponse{header: http.Header{}}
 	op.Exchange(buf, r, p.op)
@@ -63,6 +66,10 @@ func (p *Provider) exchangeAndTidy(w http.ResponseWriter, r *http.Request, prese
 		if json.Unmarshal(body, &resp) == nil {
 			if s, ok := resp["scope"].(string); ok {
 				resp["scope"] = dropScope(s, oidc.ScopeOfflineAccess)
+				if !slices.Contains(strings.Fields(s), oidc.ScopeOpenID) {
+					// op signs an ID token whatever the scopes; as in Cognito, only openid gets one.
+					delete(resp, "id_token")
+				}
 			}
 			if presented != "" && resp["refresh_token"] == presented {
 				delete(resp, "refresh_token")

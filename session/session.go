@@ -25,6 +25,9 @@ type AuthRequest struct {
 	MaxAge    *int64
 	LoginHint string
 	UILocales []string
+	// IDTokenHintSub is the subject of a verified id_token_hint: only an SSO session of this
+	// user may complete the request without the sign-in form.
+	IDTokenHintSub string
 	// Set when the user has signed in for this request.
 	Subject  string
 	AuthTime time.Time

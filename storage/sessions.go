@@ -36,6 +36,7 @@ type authRequestParams struct {
 	MaxAge              *int64   `json:"max_age,omitempty"`
 	LoginHint           string   `json:"login_hint,omitempty"`
 	UILocales           []string `json:"ui_locales,omitempty"`
+	IDTokenHintSub      string   `json:"id_token_hint_sub,omitempty"`
 }
 
 type authRequestRow struct {
@@ -198,7 +199,7 @@ func (r *authRequestRow) toAuthRequest() (*session.AuthRequest, error) {
 		RedirectURI: p.RedirectURI, Scopes: p.Scopes, State: p.State, Nonce: p.Nonce,
 		ResponseType: p.ResponseType, ResponseMode: p.ResponseMode,
 		CodeChallenge: p.CodeChallenge, CodeChallengeMethod: p.CodeChallengeMethod,
-		Prompt: p.Prompt, MaxAge: p.MaxAge, LoginHint: p.LoginHint, UILocales: p.UILocales,
+		Prompt: p.Prompt, MaxAge: p.MaxAge, LoginHint: p.LoginHint, UILocales: p.UILocales, IDTokenHintSub: p.IDTokenHintSub,
 		Subject: r.Subject, AMR: amr, Done: r.Done,
 		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 	}
@@ -213,7 +214,7 @@ func (s *Store) CreateAuthRequest(ctx context.Context, a *session.AuthRequest) e
 		RedirectURI: a.RedirectURI, Scopes: a.Scopes, State: a.State, Nonce: a.Nonce,
 		ResponseType: a.ResponseType, ResponseMode: a.ResponseMode,
 		CodeChallenge: a.CodeChallenge, CodeChallengeMethod: a.CodeChallengeMethod,
-		Prompt: a.Prompt, MaxAge: a.MaxAge, LoginHint: a.LoginHint, UILocales: a.UILocales,
+		Prompt: a.Prompt, MaxAge: a.MaxAge, LoginHint: a.LoginHint, UILocales: a.UILocales, IDTokenHintSub: a.IDTokenHintSub,
 	})
 	if err != nil {
 		return fmt.Errorf("encode auth request: %w", err)

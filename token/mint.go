@@ -140,7 +140,8 @@ type Generation struct {
 	Access         AccessTokenInput
 }
 
-// Generated are the claim sets to sign, and the access token's scopes, after the trigger.
+// Generated are the claim sets to sign, and the access token's scopes, after the trigger. ID
+// is empty when the openid scope was not granted.
 type Generated struct {
 	ID, Access Claims
 	Scopes     []string
@@ -156,9 +157,13 @@ func Generate(ctx context.Context, t TokenTrigger, p *pool.Pool, g Generation) (
 	if err != nil {
 		return nil, fmt.Errorf("generate tokens: %w", err)
 	}
-	id, err := IDToken(g.ID)
-	if err != nil {
-		return nil, fmt.Errorf("generate tokens: %w", err)
+	// Without the openid scope there is no ID token (the OIDC provider drops the one op
+	// insists on signing): its claims stay empty.
+	id := Claims{}
+	if g.ID.Scopes == nil || slices.Contains(g.ID.Scopes, ScopeOpenID) {
+		if id, err = IDToken(g.ID); err != nil {
+			return nil, fmt.Errorf("generate tokens: %w", err)
+		}
 	}
 	out := &Generated{ID: id, Access: access, Scopes: g.Access.Scopes}
 	if t == nil {
