@@ -112,7 +112,7 @@ func (t *Tokens) Check(ctx context.Context, poolID, clientID, plain string, grac
 		if err := t.Store.RevokeFamily(ctx, poolID, rt.FamilyID, now); err != nil {
 			return nil, fmt.Errorf("check refresh token: %w", err)
 		}
-		slog.WarnContext(ctx, "rotated refresh token reused; its family is revoked", "pool", poolID, "client_id", rt.ClientID, "token", rt.ID)
+		slog.WarnContext(ctx, "rotated refresh token reused; its family is revoked", "pool", poolID, "client_id", rt.ClientID, "token_id", rt.ID)
 		return nil, ErrRefreshTokenReused
 	}
 	f, err := t.Store.GetFamily(ctx, poolID, rt.FamilyID)

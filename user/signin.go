@@ -142,6 +142,9 @@ func (s *Service) CompleteSignIn(ctx context.Context, poolID, sub string, c Call
 	}
 	p, err := s.pools.GetPool(ctx, poolID)
 	if err == nil {
+		if p.TriggerURL(pool.TriggerPostAuthentication) == "" {
+			return // no event to send: the user need not be loaded
+		}
 		var u *User
 		if u, err = s.GetBySub(ctx, poolID, sub); err == nil {
 			err = s.postAuthentication(ctx, p, u, c)

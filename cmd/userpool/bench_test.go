@@ -25,7 +25,7 @@ func TestBench(t *testing.T) {
 			t.Errorf("no error-free row for %s:\n%s\n%s", sc, r.stdout, r.stderr)
 		}
 	}
-	for _, want := range []string{"RS256 signatures/s", "argon2id hashes/s", "argon2id at m=19456 KiB, t=2, p=1"} {
+	for _, want := range []string{"RS256 signatures/s", "argon2id hashes/s", "argon2id at m=19456 KiB, t=2, p=1", "just before and just after the scenario"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
