@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -285,4 +286,47 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("focused input outline %q", outline)
 		}
 	})
+}
+
+// TestBrowserFormPost: with response_mode=form_post the page the browser gets posts the code
+// to the app by itself (its script is allowed by the page's CSP), and the app receives the
+// code, state and iss, and redeems the code.
+func TestBrowserFormPost(t *testing.T) {
+	browser := chromium(t)
+	posted := make(chan url.Values, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.ParseForm() == nil {
+			select {
+			case posted <- r.PostForm:
+			default:
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>App</title><p id="app-done">%s</p>`, r.Method)
+	}))
+	t.Cleanup(app.Close)
+	s := newSite(t, storagetest.SQLite(t))
+	s.callback = strings.Replace(app.URL, "127.0.0.1", "localhost", 1) + "/cb"
+	p := s.newPool(nil)
+	rp := s.relying(p, s.newApp(p, nil))
+	s.confirmedUser(p, "fay@example.com", user.Attribute{Name: "given_name", Value: "Fay"}, user.Attribute{Name: "birthdate", Value: "1985-05-05"})
+
+	tb := newTab(t, browser)
+	tb.do(chromedp.Navigate(rp.authURL("fp1", oauth2.SetAuthURLParam("response_mode", "form_post"))), chromedp.WaitVisible(chromedp.ID("username")))
+	tb.fill(map[string]string{"username": "fay@example.com", "password": password}, "#app-done")
+	if m := tb.eval(`document.getElementById("app-done").innerText`); m != "POST" {
+		t.Fatalf("the app was reached with %s, want the form's POST", m)
+	}
+	var form url.Values
+	select {
+	case form = <-posted:
+	default:
+		t.Fatal("the app received no form")
+	}
+	if form.Get("state") != "fp1" || form.Get("iss") != s.srv.URL+"/"+p.Id || form.Get("code") == "" {
+		t.Fatalf("the app received %v", form)
+	}
+	if _, err := rp.cfg.Exchange(context.Background(), form.Get("code"), oauth2.VerifierOption(rp.pkce)); err != nil {
+		t.Fatalf("redeem the posted code: %v", err)
+	}
 }

@@ -313,6 +313,12 @@ func TestIDTokenHint(t *testing.T) {
 		if !strings.Contains(p.body, `value="bob@example.com"`) {
 			t.Errorf("the form does not start with the hinted user's email:\n%s", p.body)
 		}
+		// login_hint fills the form in too.
+		p = s.navigate((&env{}).browser(), http.MethodGet, rpA.cfg.AuthCodeURL("h6", oauth2.S256ChallengeOption(verifier),
+			oauth2.SetAuthURLParam("login_hint", "carl@example.com")), nil)
+		if !strings.Contains(p.body, `value="carl@example.com"`) {
+			t.Errorf("login_hint does not fill the form in:\n%s", p.body)
+		}
 		// A forged hint and a hint issued to another app are refused with invalid_request.
 		if e := errorOf(authorize("h4", annID[:len(annID)-4]+"AAAA")); e != "invalid_request" {
 			t.Errorf("forged hint: error %q", e)

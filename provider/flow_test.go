@@ -135,6 +135,11 @@ func TestCodeFlowPublicPKCE(t *testing.T) {
 		if err != nil || ui.Subject != alice.Sub || ui.Email != "alice@example.com" {
 			t.Fatalf("userInfo %+v, %v", ui, err)
 		}
+		// And by POST, with the token in the body (RFC 6750 section 2.2).
+		resp := e.postForm("/oauth2/userInfo", url.Values{"access_token": {tok.AccessToken}}, "", "")
+		if body := decode(t, resp); resp.StatusCode != http.StatusOK || body["sub"] != alice.Sub {
+			t.Errorf("userInfo by POST: %d %v", resp.StatusCode, body)
+		}
 		// Refresh without rotation (Cognito's default): the same refresh token keeps working.
 		for range 2 {
 			next, err := r.refresh(tok.RefreshToken)
@@ -149,7 +154,7 @@ func TestCodeFlowPublicPKCE(t *testing.T) {
 			}
 		}
 		// Revoke (public client: client_id only) ends the family: refresh and userInfo fail.
-		resp := e.postForm("/oauth2/revoke", url.Values{"token": {tok.RefreshToken}, "client_id": {app.ClientId}}, "", "")
+		resp = e.postForm("/oauth2/revoke", url.Values{"token": {tok.RefreshToken}, "client_id": {app.ClientId}}, "", "")
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("revoke: %d", resp.StatusCode)
