@@ -19,6 +19,7 @@ import (
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
+	"github.com/userpool/userpool/webhook"
 )
 
 // A pre sign-up trigger configured through CreateUserPool refuses AdminCreateUser with
@@ -26,10 +27,10 @@ import (
 func TestTriggersThroughAPI(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
 		ctx := context.Background()
-		secret := trigger.NewSecret()
+		secret := webhook.NewSecret()
 		recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
-			if err := trigger.Verify(secret, r.Header, body, time.Now(), time.Minute); err != nil {
+			if err := webhook.Verify(secret, r.Header, body, time.Now(), time.Minute); err != nil {
 				t.Errorf("signature: %v", err)
 			}
 			var ev struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/token"
 	"github.com/userpool/userpool/trigger"
+	"github.com/userpool/userpool/webhook"
 )
 
 // seenEvent is what the sign-in receiver keeps of an event.
@@ -40,7 +41,7 @@ type signInReceiver struct {
 
 func (rc *signInReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	if err := trigger.Verify(rc.secret, r.Header, body, time.Now(), time.Minute); err != nil {
+	if err := webhook.Verify(rc.secret, r.Header, body, time.Now(), time.Minute); err != nil {
 		rc.t.Errorf("signature: %v", err)
 		w.WriteHeader(http.StatusUnauthorized)
 		return
@@ -101,7 +102,7 @@ func (rc *signInReceiver) take() []seenEvent {
 func TestSignInTriggersThroughAPI(t *testing.T) {
 	e := newAuthEnv(t, storagetest.SQLite(t))
 	ctx := t.Context()
-	rc := &signInReceiver{t: t, secret: trigger.NewSecret()}
+	rc := &signInReceiver{t: t, secret: webhook.NewSecret()}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 	must(e.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &e.poolID, LambdaConfig: &types.LambdaConfigType{

@@ -17,6 +17,7 @@ import (
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/trigger"
+	"github.com/userpool/userpool/webhook"
 )
 
 // triggerEvent is what the test receiver reads of an event.
@@ -35,12 +36,12 @@ func TestTriggersOnHostedPages(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, st *storage.Store) {
 		ctx := context.Background()
 		e := newEnv(t, st)
-		secret := trigger.NewSecret()
+		secret := webhook.NewSecret()
 		var mu sync.Mutex
 		var got []triggerEvent
 		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
-			if err := trigger.Verify(secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+			if err := webhook.Verify(secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
 				t.Errorf("receiver: %v", err)
 				http.Error(w, "bad signature", http.StatusUnauthorized)
 				return

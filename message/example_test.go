@@ -9,17 +9,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/webhook"
 )
 
 // An adapter from the SMS webhook to Twilio's Messages API: it checks the signature, then
-// forwards the text. Run it beside userpool with USERPOOL_SMS_WEBHOOK_URL pointing at it.
-func ExampleSigner_Verify() {
-	signer := message.Signer{Secret: []byte(os.Getenv("USERPOOL_SMS_WEBHOOK_SECRET"))}
+// forwards the text. Run it beside userpool with USERPOOL_SMS_WEBHOOK_URL pointing at it and
+// the same whsec_ secret in USERPOOL_SMS_WEBHOOK_SECRET.
+func Example_twilioAdapter() {
+	secret := os.Getenv("USERPOOL_SMS_WEBHOOK_SECRET")
 	sid, token, from := os.Getenv("TWILIO_ACCOUNT_SID"), os.Getenv("TWILIO_AUTH_TOKEN"), os.Getenv("TWILIO_FROM")
 	http.HandleFunc("POST /sms", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-		if err != nil || signer.Verify(r.Header, body, time.Now(), 5*time.Minute) != nil {
+		if err != nil || webhook.Verify(secret, r.Header, body, time.Now(), 5*time.Minute) != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}

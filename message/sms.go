@@ -8,18 +8,22 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/userpool/userpool/webhook"
 )
 
 // SMSWebhook sends text messages as a signed JSON POST to an HTTP gateway:
 //
 //	{"message_id": "...", "to": "+12065550100", "body": "Your code is 123456", "pool_id": "local_abc", "message_type": "verification"}
 //
-// with the Signer headers. Any 2xx answer is delivery; a 4xx other than 408 and 429 is a
+// signed as the triggers are (package webhook), with the message's id as webhook-id so that a
+// retry carries the same id. Any 2xx answer is delivery; a 4xx other than 408 and 429 is a
 // permanent failure; anything else is retried, so a gateway should de-duplicate on message_id.
 type SMSWebhook struct {
 	URL    string
-	Signer Signer
+	Key    []byte // the signing key (see smsKey)
 	Client *http.Client
 	Now    func() time.Time
 }
@@ -36,12 +40,30 @@ func NewSMSWebhook(rawURL, secret string) (*SMSWebhook, error) {
 	if secret == "" {
 		return nil, fmt.Errorf("USERPOOL_SMS_WEBHOOK_SECRET is required with USERPOOL_SMS_WEBHOOK_URL: the gateway checks the signature made with it")
 	}
+	key, err := smsKey(secret)
+	if err != nil {
+		return nil, err
+	}
 	return &SMSWebhook{
 		URL:    rawURL,
-		Signer: Signer{Secret: []byte(secret)},
+		Key:    key,
 		Client: &http.Client{Timeout: 10 * time.Second},
 		Now:    time.Now,
 	}, nil
+}
+
+// smsKey returns the key that secret names. A whsec_ secret stands for its decoded bytes, so
+// that a gateway verifies with the same string in any Standard Webhooks library; any other
+// secret (such as one set before the SMS webhook signed this way) is its own bytes.
+func smsKey(secret string) ([]byte, error) {
+	if !strings.HasPrefix(secret, webhook.SecretPrefix) {
+		return []byte(secret), nil
+	}
+	key, err := webhook.ParseSecret(secret)
+	if err != nil {
+		return nil, fmt.Errorf("USERPOOL_SMS_WEBHOOK_SECRET starts with %s but is not a Standard Webhooks secret: %w", webhook.SecretPrefix, err)
+	}
+	return key, nil
 }
 
 type smsPayload struct {
@@ -64,7 +86,7 @@ func (s *SMSWebhook) Send(ctx context.Context, m *Message) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "userpool")
-	s.Signer.Sign(req, body, s.Now())
+	webhook.Sign(req.Header, [][]byte{s.Key}, m.ID, s.Now(), body)
 	resp, err := s.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("sms webhook: %w", err)

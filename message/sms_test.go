@@ -1,27 +1,41 @@
 package message
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/userpool/userpool/webhook"
 )
 
-const smsSecret = "gateway-secret"
+// smsSecret is the gateway's secret in the Standard Webhooks form.
+const smsSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-// gateway is an httptest SMS gateway that checks the signature of what it receives.
+// gateway is an httptest SMS gateway that checks the signature of what it receives as a
+// Standard Webhooks receiver does.
 type gateway struct {
+	secret   string // what the gateway verifies with; "" is smsSecret
 	mu       sync.Mutex
 	calls    int
+	requests []delivery // every request, signed headers and body
 	received []map[string]string
 	bad      []error
 	// handle answers the n-th request; false: it failed, do not record it as received.
 	handle func(w http.ResponseWriter, r *http.Request, n int) bool
+}
+
+// delivery is a request as the gateway got it.
+type delivery struct {
+	header http.Header
+	body   []byte
 }
 
 // state returns what the gateway has seen so far.
@@ -31,8 +45,19 @@ func (g *gateway) state() (calls int, received []map[string]string, bad []error)
 	return g.calls, g.received, g.bad
 }
 
+// deliveries returns every request the gateway got.
+func (g *gateway) deliveries() []delivery {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.requests
+}
+
 func startGateway(t *testing.T, g *gateway) *httptest.Server {
 	t.Helper()
+	secret := g.secret
+	if secret == "" {
+		secret = smsSecret
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -41,7 +66,8 @@ func startGateway(t *testing.T, g *gateway) *httptest.Server {
 		}
 		g.mu.Lock()
 		g.calls++
-		if err := (Signer{Secret: []byte(smsSecret)}).Verify(r.Header, body, time.Now(), 5*time.Minute); err != nil {
+		g.requests = append(g.requests, delivery{r.Header.Clone(), body})
+		if err := webhook.Verify(secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
 			g.bad = append(g.bad, err)
 		}
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
@@ -99,44 +125,127 @@ func TestSMSWebhookDelivers(t *testing.T) {
 	}
 }
 
-func TestSignerVerify(t *testing.T) {
-	s := Signer{Secret: []byte("k")}
-	body := []byte(`{"to":"+1"}`)
-	now := time.Unix(1767225600, 0)
-	req := httptest.NewRequest(http.MethodPost, "/", nil)
-	s.Sign(req, body, now)
-	if got := req.Header.Get(TimestampHeader); got != "1767225600" {
-		t.Fatalf("%s = %q", TimestampHeader, got)
+// The signature is the Standard Webhooks one: webhook-id is the message's id, and a gateway
+// refuses a request that another secret signed, that is old, or whose body or headers changed.
+func TestSMSWebhookSignature(t *testing.T) {
+	g := &gateway{}
+	srv := startGateway(t, g)
+	s, err := NewSMSWebhook(srv.URL, smsSecret)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// HMAC-SHA256("k", "1767225600." + body), computed independently with openssl.
-	if got := req.Header.Get(SignatureHeader); got != "v1=442229aa76b0454e6254658ab7508d7e31f6ccfc23fbad4b1f0ea9db5fef3e81" {
-		t.Fatalf("%s = %q", SignatureHeader, got)
+	sent := time.Now()
+	s.Now = func() time.Time { return sent }
+	m := smsMessage(t)
+	if err := s.Send(t.Context(), m); err != nil {
+		t.Fatalf("Send() = %v", err)
 	}
-	tests := []struct {
-		name   string
-		change func(h http.Header) ([]byte, time.Time, Signer)
-		ok     bool
-	}{
-		{"valid", func(http.Header) ([]byte, time.Time, Signer) { return body, now, s }, true},
-		{"other body", func(http.Header) ([]byte, time.Time, Signer) { return []byte(`{"to":"+2"}`), now, s }, false},
-		{"other secret", func(http.Header) ([]byte, time.Time, Signer) { return body, now, Signer{Secret: []byte("x")} }, false},
-		{"stale", func(http.Header) ([]byte, time.Time, Signer) { return body, now.Add(6 * time.Minute), s }, false},
-		{"from the future", func(http.Header) ([]byte, time.Time, Signer) { return body, now.Add(-6 * time.Minute), s }, false},
-		{"timestamp changed", func(h http.Header) ([]byte, time.Time, Signer) {
-			h.Set(TimestampHeader, "1767225601")
-			return body, now, s
-		}, false},
-		{"no signature", func(h http.Header) ([]byte, time.Time, Signer) { h.Del(SignatureHeader); return body, now, s }, false},
-		{"no timestamp", func(h http.Header) ([]byte, time.Time, Signer) { h.Del(TimestampHeader); return body, now, s }, false},
+	d := g.deliveries()
+	if len(d) != 1 {
+		t.Fatalf("gateway got %d requests", len(d))
+	}
+	h, body := d[0].header, d[0].body
+	if got := h.Get(webhook.IDHeader); got != m.ID {
+		t.Errorf("%s = %q, want the message id %q", webhook.IDHeader, got, m.ID)
+	}
+	if got, want := h.Get(webhook.TimestampHeader), sent.Unix(); got != strconv.FormatInt(want, 10) {
+		t.Errorf("%s = %q, want %d", webhook.TimestampHeader, got, want)
+	}
+	if got := h.Get(webhook.SignatureHeader); !strings.HasPrefix(got, "v1,") || strings.Contains(got, " ") {
+		t.Errorf("%s = %q, want one v1 signature", webhook.SignatureHeader, got)
+	}
+	verify := func(secret string, h http.Header, body []byte, now time.Time) error {
+		return webhook.Verify(secret, h, body, now, 5*time.Minute)
+	}
+	if err := verify(smsSecret, h, body, sent); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	changed := []byte(strings.Replace(string(body), "+12065550100", "+12065550199", 1))
+	refused := map[string]error{
+		"other secret": verify(webhook.NewSecret(), h, body, sent),
+		"stale":        verify(smsSecret, h, body, sent.Add(6*time.Minute)),
+		"body changed": verify(smsSecret, h, changed, sent),
+	}
+	for _, name := range []string{webhook.IDHeader, webhook.TimestampHeader, webhook.SignatureHeader} {
+		without := h.Clone()
+		without.Del(name)
+		refused["no "+name] = verify(smsSecret, without, body, sent)
+	}
+	for name, err := range refused {
+		if err == nil {
+			t.Errorf("%s: Verify() accepted it", name)
+		}
+	}
+}
+
+// A whsec_ secret signs with its decoded key, so the gateway verifies with the same string; any
+// other secret signs with its own bytes, which a gateway's library takes as whsec_ + base64.
+func TestSMSWebhookSecretForms(t *testing.T) {
+	plain := "a plain gateway secret of 32 bytes"
+	tests := []struct{ name, configured, verifyWith string }{
+		{"whsec_", smsSecret, smsSecret},
+		{"plain", plain, webhook.SecretPrefix + base64.StdEncoding.EncodeToString([]byte(plain))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := req.Header.Clone()
-			b, at, signer := tt.change(h)
-			if err := signer.Verify(h, b, at, 5*time.Minute); (err == nil) != tt.ok {
-				t.Fatalf("Verify() = %v, want ok %v", err, tt.ok)
+			g := &gateway{secret: tt.verifyWith}
+			srv := startGateway(t, g)
+			senders, err := NewSenders(Config{SMSWebhookURL: srv.URL, SMSWebhookSecret: tt.configured}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := senders.SMS.Send(t.Context(), smsMessage(t)); err != nil {
+				t.Fatalf("Send() = %v", err)
+			}
+			if calls, received, bad := g.state(); calls != 1 || len(received) != 1 || len(bad) != 0 {
+				t.Fatalf("gateway: %d calls, received %v, bad %v", calls, received, bad)
 			}
 		})
+	}
+	// A whsec_ secret that is not one is a mistake to report, not a plain secret to sign with.
+	if _, err := NewSMSWebhook("https://sms.example.com", "whsec_c2hvcnQ="); err == nil || !strings.Contains(err.Error(), "USERPOOL_SMS_WEBHOOK_SECRET") {
+		t.Fatalf("NewSMSWebhook(whsec_ of 5 bytes) = %v", err)
+	}
+}
+
+// A retried message keeps its webhook-id, so a gateway can de-duplicate on it; each attempt
+// is signed afresh.
+func TestSMSWebhookRetryKeepsID(t *testing.T) {
+	g := &gateway{handle: func(w http.ResponseWriter, _ *http.Request, n int) bool {
+		if n == 1 {
+			http.Error(w, "boom", http.StatusInternalServerError)
+			return false
+		}
+		return true
+	}}
+	srv := startGateway(t, g)
+	sms, err := NewSMSWebhook(srv.URL, smsSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, clk := &memStore{}, &clock{now: testEpoch}
+	m := smsMessage(t)
+	if err := store.EnqueueMessage(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(store, Senders{SMS: sms}, WorkerConfig{Logger: quiet, Now: clk.Now})
+	for range 2 {
+		if n, err := w.RunOnce(t.Context()); n != 1 || err != nil {
+			t.Fatalf("RunOnce() = %d, %v", n, err)
+		}
+		clk.Set(store.get(m.ID).NextAttemptAt)
+	}
+	if got := store.get(m.ID); got.Status != Sent {
+		t.Fatalf("after a retry: %+v", got)
+	}
+	d := g.deliveries()
+	if _, _, bad := g.state(); len(d) != 2 || len(bad) != 0 {
+		t.Fatalf("gateway got %d requests (bad: %v)", len(d), bad)
+	}
+	for i, r := range d {
+		if got := r.header.Get(webhook.IDHeader); got != m.ID {
+			t.Errorf("attempt %d: %s = %q, want %q", i+1, webhook.IDHeader, got, m.ID)
+		}
 	}
 }
 

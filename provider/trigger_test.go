@@ -17,6 +17,7 @@ import (
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/trigger"
+	"github.com/userpool/userpool/webhook"
 )
 
 // tokenTrigger is a pre token generation receiver that verifies every signature, records the
@@ -32,7 +33,7 @@ type tokenTrigger struct {
 
 func (tt *tokenTrigger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	if err := trigger.Verify(tt.secret, r.Header, body, time.Now(), time.Minute); err != nil {
+	if err := webhook.Verify(tt.secret, r.Header, body, time.Now(), time.Minute); err != nil {
 		tt.t.Errorf("receiver: signature: %v", err)
 		w.WriteHeader(http.StatusUnauthorized)
 		return
@@ -63,7 +64,7 @@ func (tt *tokenTrigger) set(answer map[string]any, refuse string) {
 func (e *env) withTokenTrigger(t *testing.T) *tokenTrigger {
 	t.Helper()
 	ctx := context.Background()
-	tt := &tokenTrigger{t: t, secret: trigger.NewSecret()}
+	tt := &tokenTrigger{t: t, secret: webhook.NewSecret()}
 	srv := httptest.NewServer(tt)
 	t.Cleanup(srv.Close)
 	p := *e.pool

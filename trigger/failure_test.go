@@ -20,6 +20,7 @@ import (
 	"github.com/userpool/userpool/token"
 	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
+	"github.com/userpool/userpool/webhook"
 )
 
 // Each failure of a blocking trigger aborts the action with Cognito's error and writes nothing.
@@ -180,7 +181,7 @@ func TestSecretRotation(t *testing.T) {
 	rc := newReceiver(t, func(_ event, raw map[string]any) reply { return ok(raw, nil) })
 	e := newEnv(t, st, rc, pool.TriggerPreSignUp)
 	old := rc.secret
-	fresh := trigger.NewSecret()
+	fresh := webhook.NewSecret()
 	if _, err := e.triggers.ConfigureSecrets(ctx, e.pool, []trigger.SecretInput{{Name: pool.TriggerPreSignUp, Value: fresh}}); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestSecretRotation(t *testing.T) {
 	later := trigger.NewService(st, e.pools, trigger.Config{AllowPrivateNetworks: true, Now: func() time.Time { return time.Now().Add(25 * time.Hour) }})
 	e.users.SetTriggers(later)
 	probe := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n := len(strings.Fields(r.Header.Get(trigger.SignatureHeader))); n != 1 {
+		if n := len(strings.Fields(r.Header.Get(webhook.SignatureHeader))); n != 1 {
 			t.Errorf("%d signatures after the grace period", n)
 		}
 		w.WriteHeader(200)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/webhook"
 )
 
 // SecretInput names a trigger (a LambdaConfig key) and a secret: "whsec_" + base64, or "" to
@@ -30,7 +31,7 @@ func checkSecrets(p *pool.Pool, set []SecretInput) error {
 			return errs.New(errs.InvalidParameter, "TriggerSecrets: %s is given more than once.", in.Name)
 		}
 		if in.Value != "" {
-			if _, err := ParseSecret(in.Value); err != nil {
+			if _, err := webhook.ParseSecret(in.Value); err != nil {
 				return err
 			}
 		}
@@ -112,7 +113,7 @@ func (s *Service) planSecrets(ctx context.Context, p *pool.Pool, set []SecretInp
 			secret = set[i].Value
 		}
 		if secret == "" {
-			secret = NewSecret()
+			secret = webhook.NewSecret()
 			generated = append(generated, SecretInput{Name: name, Value: secret})
 		}
 		write = append(write, pool.TriggerSecret{Trigger: name, Secret: secret, PreviousUntil: until})

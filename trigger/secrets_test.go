@@ -10,6 +10,7 @@ import (
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
+	"github.com/userpool/userpool/webhook"
 )
 
 // TestPoolSavedWithSecrets saves pools through the trigger service: the pool and its triggers'
@@ -21,7 +22,7 @@ func TestPoolSavedWithSecrets(t *testing.T) {
 		pools := pool.NewService(st, "local")
 		tr := trigger.NewService(st, pools, trigger.Config{})
 		users := user.NewService(st, pools, user.DefaultHasher())
-		own := trigger.NewSecret()
+		own := webhook.NewSecret()
 
 		// A bad secret: no pool is created.
 		_, _, err := tr.CreatePool(ctx, &pool.Pool{Name: "bad", LambdaConfig: &pool.LambdaConfig{PreSignUp: "https://hooks.example.com/a"}},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/pool"
+	"github.com/userpool/userpool/webhook"
 )
 
 // Status is the outcome of one invocation.
@@ -155,7 +156,7 @@ func (s *Service) deliver(ctx context.Context, p *pool.Pool, name, id string, bo
 		if sec == "" || sec == secrets.Previous && !now.Before(secrets.PreviousUntil) {
 			continue
 		}
-		k, err := ParseSecret(sec)
+		k, err := webhook.ParseSecret(sec)
 		if err != nil {
 			return nil, fmt.Errorf("%s secret: %w", name, err)
 		}
@@ -169,7 +170,7 @@ func (s *Service) deliver(ctx context.Context, p *pool.Pool, name, id string, bo
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "userpool-triggers")
-	sign(req.Header, keys, id, now, body)
+	webhook.Sign(req.Header, keys, id, now, body)
 	res, err := s.client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {

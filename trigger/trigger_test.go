@@ -18,6 +18,7 @@ import (
 	"github.com/userpool/userpool/storage/storagetest"
 	"github.com/userpool/userpool/trigger"
 	"github.com/userpool/userpool/user"
+	"github.com/userpool/userpool/webhook"
 )
 
 // event is a received event, decoded loosely.
@@ -75,7 +76,7 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	secret := rc.secret
 	rc.mu.Unlock()
-	if err := trigger.Verify(secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+	if err := webhook.Verify(secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
 		rc.t.Errorf("receiver: signature: %v", err)
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
@@ -151,7 +152,7 @@ func newEnv(t *testing.T, st *storage.Store, rc *receiver, names ...string) *env
 		t.Fatal(err)
 	}
 	// One secret for all of them, as an operator with one receiver would set it.
-	secret := trigger.NewSecret()
+	secret := webhook.NewSecret()
 	var set []trigger.SecretInput
 	for _, n := range names {
 		set = append(set, trigger.SecretInput{Name: n, Value: secret})
