@@ -2,7 +2,6 @@ package admin_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/userpool/userpool/admin"
 	"github.com/userpool/userpool/audit"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage/storagetest"
@@ -149,12 +149,7 @@ func TestRetryFailedMessage(t *testing.T) {
 		failed("notice", "Your account is ready.")
 		failed("code", "Your code is "+message.Redaction)
 
-		worker := message.NewWorker(c.store, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
-		c.admin.Outbox = worker
-		wctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); _ = worker.Run(wctx) }()
-		t.Cleanup(func() { cancel(); <-done })
+		c.admin.Outbox = messagetest.RunWorker(t, c.store, senders)
 
 		b := c.operator()
 		base := "/admin/pools/" + pl.Id + "/messages"

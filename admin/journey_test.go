@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage/storagetest"
@@ -43,13 +43,9 @@ func (c *console) withMail() *mailbox {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	worker := message.NewWorker(c.store, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
+	worker := messagetest.RunWorker(c.t, c.store, senders)
 	c.users.SetMessaging(user.Messaging{CodeKey: []byte("console browser test code key..."), PublicURL: c.srv.URL, Wake: worker.Wake})
 	c.admin.Outbox = worker
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	c.t.Cleanup(func() { cancel(); <-done })
 	return &mailbox{t: c.t, srv: srv}
 }
 

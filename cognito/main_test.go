@@ -24,7 +24,6 @@ import (
 
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/errs"
-	"github.com/userpool/userpool/message"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage"
 	"github.com/userpool/userpool/storage/storagetest"
@@ -126,17 +125,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.off += d
-}
-
-// startWorker runs an outbox worker delivering st's messages through senders until the test ends.
-func startWorker(t *testing.T, st *storage.Store, senders message.Senders) *message.Worker {
-	t.Helper()
-	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return worker
 }
 
 // newClient returns an SDK client without retries, so every request is sent exactly once.

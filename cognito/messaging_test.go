@@ -13,6 +13,7 @@ import (
 
 	"github.com/userpool/userpool/cognito"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage"
@@ -26,7 +27,7 @@ func newMessagingEnv(t *testing.T, st *storage.Store, senders message.Senders) *
 	t.Helper()
 	pools := pool.NewService(st, "local")
 	users := user.NewService(st, pools, testHasher())
-	worker := startWorker(t, st, senders)
+	worker := messagetest.RunWorker(t, st, senders)
 	users.SetMessaging(user.Messaging{CodeKey: []byte("test"), PublicURL: "https://id.example.com", Wake: worker.Wake})
 	return newServer(t).serve(&cognito.Handler{Pools: pools, Users: users, Messages: st})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/userpool/userpool/cognito"
 	keysvc "github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
@@ -54,7 +55,7 @@ type mfaJourney struct {
 	clk   *mfaClock
 	mail  *smtptest.Server
 	mails int
-	sms   chan string
+	sms   <-chan string
 	pool  string
 	app   string
 }
@@ -62,26 +63,15 @@ type mfaJourney struct {
 func newMFAJourney(t *testing.T, d storagetest.Database, policy types.UserPoolMfaType, sms, software, email bool) *mfaJourney {
 	t.Helper()
 	st := d.Open(t)
-	j := &mfaJourney{mail: smtptest.Start(t, smtptest.Options{}), sms: make(chan string, 100)}
-	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ To, Body string }
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		j.sms <- body.Body
-	}))
-	t.Cleanup(gw.Close)
+	j := &mfaJourney{mail: smtptest.Start(t, smtptest.Options{})}
+	gateway, texts := messagetest.SMSGateway(t)
+	j.sms = texts
 	senders, err := message.NewSenders(message.Config{SMTPURL: "smtp://" + j.mail.Addr, MailFrom: "no-reply@example.com",
-		SMSWebhookURL: gw.URL, SMSWebhookSecret: "gateway secret"}, nil)
+		SMSWebhookURL: gateway, SMSWebhookSecret: "gateway secret"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	worker := messagetest.RunWorker(t, st, senders)
 	// In the past (so that messages are due for the worker at once), 5 s into a TOTP step.
 	j.clk = &mfaClock{t: time.Now().UTC().Add(-10 * time.Minute).Truncate(mfa.TOTPPeriod).Add(5 * time.Second)}
 

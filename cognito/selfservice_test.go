@@ -14,6 +14,7 @@ import (
 	"github.com/userpool/userpool/cognito"
 	keysvc "github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/seal"
@@ -49,7 +50,7 @@ func newAppEnv(t *testing.T, st *storage.Store) *appEnv {
 	pools := pool.NewService(st, "local")
 	users := user.NewService(st, pools, testHasher())
 	users.SetClock(clk.Now)
-	worker := startWorker(t, st, senders)
+	worker := messagetest.RunWorker(t, st, senders)
 	users.SetMessaging(user.Messaging{CodeKey: []byte("test"), PublicURL: appPublicURL, Wake: worker.Wake})
 	sealer, err := seal.New(seal.NewKey())
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/userpool/userpool/keys"
 	"github.com/userpool/userpool/login"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
@@ -62,12 +63,8 @@ func newSite(t *testing.T, db storagetest.Database) *site {
 	s.srv = httptest.NewUnstartedServer(nil)
 	s.srv.Start()
 	t.Cleanup(s.srv.Close)
-	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
+	worker := messagetest.RunWorker(t, st, senders)
 	s.users.SetMessaging(user.Messaging{CodeKey: []byte("hosted pages test code key......"), PublicURL: s.srv.URL, Wake: worker.Wake})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
 
 	sealer, err := seal.New(db.Key)
 	if err != nil {

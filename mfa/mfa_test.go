@@ -3,12 +3,8 @@ package mfa_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"image/png"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -20,6 +16,7 @@ import (
 
 	"github.com/userpool/userpool/errs"
 	"github.com/userpool/userpool/message"
+	"github.com/userpool/userpool/message/messagetest"
 	"github.com/userpool/userpool/message/smtptest"
 	"github.com/userpool/userpool/mfa"
 	"github.com/userpool/userpool/pool"
@@ -55,33 +52,22 @@ type env struct {
 	mfa   *mfa.Service
 	clk   *clock
 	mail  *smtptest.Server
-	sms   chan string // texts the gateway received
+	sms   <-chan string // texts the gateway received
 }
 
 const password = "Corr3ct-Horse!"
 
 func newEnv(t *testing.T, st *storage.Store) *env {
 	t.Helper()
-	e := &env{st: st, mail: smtptest.Start(t, smtptest.Options{}), sms: make(chan string, 100)}
-	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ To, Body string }
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		e.sms <- body.Body
-	}))
-	t.Cleanup(gw.Close)
+	e := &env{st: st, mail: smtptest.Start(t, smtptest.Options{})}
+	gateway, texts := messagetest.SMSGateway(t)
+	e.sms = texts
 	senders, err := message.NewSenders(message.Config{SMTPURL: "smtp://" + e.mail.Addr, MailFrom: "no-reply@example.com",
-		SMSWebhookURL: gw.URL, SMSWebhookSecret: "gateway secret"}, nil)
+		SMSWebhookURL: gateway, SMSWebhookSecret: "gateway secret"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := message.NewWorker(st, senders, message.WorkerConfig{Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = worker.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	worker := messagetest.RunWorker(t, st, senders)
 
 	// Ten minutes in the past (so that messages are due for the worker at once), 10 s into a
 	// TOTP step, so that the tests' steps are exact.
