@@ -90,38 +90,38 @@ func TestBrowserJourneys(t *testing.T) {
 
 	op := newTab(t, browser)
 	t.Log("first sign-in with the printed temporary password, and the forced change")
-	op.do(chromedp.Navigate(c.srv.URL+"/admin/"), chromedp.WaitVisible(chromedp.ID("username")))
-	if !strings.Contains(op.location(), "/"+c.creds.PoolID+"/login") {
-		t.Fatalf("the console did not send the browser to the hosted sign-in: %s", op.location())
+	op.Do(chromedp.Navigate(c.srv.URL+"/admin/"), chromedp.WaitVisible(chromedp.ID("username")))
+	if !strings.Contains(op.Location(), "/"+c.creds.PoolID+"/login") {
+		t.Fatalf("the console did not send the browser to the hosted sign-in: %s", op.Location())
 	}
-	op.shot("signin")
-	op.fill(map[string]string{"username": c.creds.Username, "password": c.creds.Password}, submit, chromedp.WaitVisible(chromedp.ID("password-confirm")))
-	op.shot("new-password")
-	op.fill(map[string]string{"password": operatorPassword, "password-confirm": operatorPassword}, submit, consolePage("Dashboard", ""))
-	if who := op.text("header .who"); who != c.creds.Username {
+	op.Shot("signin")
+	op.Fill(map[string]string{"username": c.creds.Username, "password": c.creds.Password}, submit, chromedp.WaitVisible(chromedp.ID("password-confirm")))
+	op.Shot("new-password")
+	op.Fill(map[string]string{"password": operatorPassword, "password-confirm": operatorPassword}, submit, consolePage("Dashboard", ""))
+	if who := op.Text("header .who"); who != c.creds.Username {
 		t.Fatalf("signed in as %q", who)
 	}
-	op.shot("dashboard-first")
+	op.Shot("dashboard-first")
 
 	t.Log("create a pool and an app")
-	op.do(chromedp.Click(chromedp.CSS(`nav.nav a[href="/admin/pools"]`)), consolePage("Pools", ""))
-	op.shot("pools")
-	op.fill(map[string]string{"name": "Shop customers"}, submit, consolePage("Pool settings", "Created."))
-	op.shot("pool-created")
-	poolID := path.Base(strings.SplitN(op.location(), "?", 2)[0])
+	op.Do(chromedp.Click(chromedp.CSS(`nav.nav a[href="/admin/pools"]`)), consolePage("Pools", ""))
+	op.Shot("pools")
+	op.Fill(map[string]string{"name": "Shop customers"}, submit, consolePage("Pool settings", "Created."))
+	op.Shot("pool-created")
+	poolID := path.Base(strings.SplitN(op.Location(), "?", 2)[0])
 	if _, err := c.pools.GetPool(ctx, poolID); err != nil {
 		t.Fatalf("pool %s: %v", poolID, err)
 	}
 	tabLink := func(tab string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS(`nav.tabs a[href="/admin/pools/` + poolID + tab + `"]`))
 	}
-	op.do(tabLink("/apps"), consolePage("Apps", ""), chromedp.Click(chromedp.CSS(`main a.button.primary`)), consolePage("New app", ""))
-	op.do(chromedp.Click(chromedp.ID("secret")), chromedp.Click(chromedp.ID("flow-code")))
-	op.shot("app-new")
-	op.fill(map[string]string{"name": "web", "callbacks": app.URL + "/cb"}, submit, consolePage("App web", "Created. Copy the secret now or show it again later."))
-	op.shot("app-created")
+	op.Do(tabLink("/apps"), consolePage("Apps", ""), chromedp.Click(chromedp.CSS(`main a.button.primary`)), consolePage("New app", ""))
+	op.Do(chromedp.Click(chromedp.ID("secret")), chromedp.Click(chromedp.ID("flow-code")))
+	op.Shot("app-new")
+	op.Fill(map[string]string{"name": "web", "callbacks": app.URL + "/cb"}, submit, consolePage("App web", "Created. Copy the secret now or show it again later."))
+	op.Shot("app-created")
 	apps, _, err := c.pools.ListClients(ctx, poolID, pool.Page{})
-	if err != nil || len(apps) != 1 || apps[0].ClientSecret == "" || !strings.Contains(op.text("section.secret"), apps[0].ClientSecret) {
+	if err != nil || len(apps) != 1 || apps[0].ClientSecret == "" || !strings.Contains(op.Text("section.secret"), apps[0].ClientSecret) {
 		t.Fatalf("apps: %+v %v", apps, err)
 	}
 	client, clientID := apps[0], apps[0].ClientId
@@ -133,10 +133,10 @@ func TestBrowserJourneys(t *testing.T) {
 		RedirectURL: app.URL + "/cb", Scopes: []string{oidc.ScopeOpenID, "email"}}
 
 	t.Log("create a user, with an invitation")
-	op.do(tabLink("/users"), consolePage("Users", ""))
-	op.fill(map[string]string{"username": "jane", "email": "jane@example.com", "temp": janeTemp}, `main form[action$="/users"] button.primary`,
+	op.Do(tabLink("/users"), consolePage("Users", ""))
+	op.Fill(map[string]string{"username": "jane", "email": "jane@example.com", "temp": janeTemp}, `main form[action$="/users"] button.primary`,
 		consolePage("User jane", "Created."))
-	op.shot("user-created")
+	op.Shot("user-created")
 	if text := mail.next("jane@example.com"); !strings.Contains(text, janeTemp) {
 		t.Fatalf("the invitation lacks the temporary password:\n%s", text)
 	}
@@ -147,15 +147,15 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Fatal(err)
 	}
 	mail.next("sam@example.com") // the code sam did not use
-	op.do(tabLink("/users"), consolePage("Users", ""), chromedp.SetValue(chromedp.ID("field"), user.FieldEmail), chromedp.SetValue(chromedp.ID("q"), "sam@"),
+	op.Do(tabLink("/users"), consolePage("Users", ""), chromedp.SetValue(chromedp.ID("field"), user.FieldEmail), chromedp.SetValue(chromedp.ID("q"), "sam@"),
 		chromedp.Click(chromedp.CSS(`form[role="search"] button`)), chromedp.WaitVisible(chromedp.Search(`//input[@id="q"][@value="sam@"]`)))
-	op.shot("users-search")
-	if found := op.text("main table tbody"); !strings.Contains(found, "sam@example.com") || !strings.Contains(found, "UNCONFIRMED") || strings.Contains(found, "jane") {
+	op.Shot("users-search")
+	if found := op.Text("main table tbody"); !strings.Contains(found, "sam@example.com") || !strings.Contains(found, "UNCONFIRMED") || strings.Contains(found, "jane") {
 		t.Fatalf("search by email prefix found:\n%s", found)
 	}
-	op.do(chromedp.Click(chromedp.Search(`//main//table//a[.="sam"]`)), consolePage("User sam", ""))
-	op.shot("user-unconfirmed")
-	op.do(chromedp.Click(chromedp.CSS(`button[value="confirm"]`)), consolePage("User sam", "The user is confirmed."))
+	op.Do(chromedp.Click(chromedp.Search(`//main//table//a[.="sam"]`)), consolePage("User sam", ""))
+	op.Shot("user-unconfirmed")
+	op.Do(chromedp.Click(chromedp.CSS(`button[value="confirm"]`)), consolePage("User sam", "The user is confirmed."))
 	if u, err := c.users.Get(ctx, poolID, "sam"); err != nil || u.Status != user.StatusConfirmed {
 		t.Fatalf("sam after confirming: %+v %v", u, err)
 	}
@@ -163,30 +163,30 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Log("disable a user: their sign-in is refused on the hosted page")
 	openJane := []chromedp.Action[chromedp.Void]{tabLink("/users"), consolePage("Users", ""), chromedp.Click(chromedp.Search(`//main//table//a[.="jane"]`)),
 		consolePage("User jane", "")}
-	op.do(openJane...)
-	op.do(chromedp.Click(chromedp.CSS(`button[value="disable"]`)), consolePage("Are you sure?", ""))
-	op.shot("confirm-disable")
-	op.do(chromedp.Click(chromedp.CSS(`main form button.danger`)), consolePage("User jane", "The user is disabled."))
-	op.shot("user-disabled")
+	op.Do(openJane...)
+	op.Do(chromedp.Click(chromedp.CSS(`button[value="disable"]`)), consolePage("Are you sure?", ""))
+	op.Shot("confirm-disable")
+	op.Do(chromedp.Click(chromedp.CSS(`main form button.danger`)), consolePage("User jane", "The user is disabled."))
+	op.Shot("user-disabled")
 	jane := newTab(t, browser)
 	signIn := func(state, password string, next chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		jane.do(chromedp.Navigate(rp.AuthCodeURL(state)), chromedp.WaitVisible(chromedp.ID("username")))
-		jane.fill(map[string]string{"username": "jane", "password": password}, submit, next)
+		jane.Do(chromedp.Navigate(rp.AuthCodeURL(state)), chromedp.WaitVisible(chromedp.ID("username")))
+		jane.Fill(map[string]string{"username": "jane", "password": password}, submit, next)
 	}
 	signIn("st1", janeTemp, hostedAlert("User is disabled."))
-	jane.shot("hosted-disabled")
+	jane.Shot("hosted-disabled")
 
 	t.Log("enable: she signs in, sets her password and the app gets a refresh token")
-	op.do(chromedp.Click(chromedp.CSS(`button[value="enable"]`)), consolePage("User jane", "The user is enabled."))
+	op.Do(chromedp.Click(chromedp.CSS(`button[value="enable"]`)), consolePage("User jane", "The user is enabled."))
 	signIn("st2", janeTemp, chromedp.WaitVisible(chromedp.ID("password-confirm")))
-	jane.fill(map[string]string{"password": janePassword, "password-confirm": janePassword}, submit, chromedp.WaitVisible(chromedp.ID("app-done")))
-	tok := exchange(t, rp, jane.location(), "st2")
+	jane.Fill(map[string]string{"password": janePassword, "password-confirm": janePassword}, submit, chromedp.WaitVisible(chromedp.ID("app-done")))
+	tok := exchange(t, rp, jane.Location(), "st2")
 
 	t.Log("reset MFA")
-	op.do(chromedp.Click(chromedp.ID("mfa-confirm")), chromedp.Click(chromedp.CSS(`form[action$="/mfa"] button.danger`)),
+	op.Do(chromedp.Click(chromedp.ID("mfa-confirm")), chromedp.Click(chromedp.CSS(`form[action$="/mfa"] button.danger`)),
 		consolePage("User jane", "The user's MFA is reset."))
-	op.shot("user-mfa-reset")
+	op.Shot("user-mfa-reset")
 
 	t.Log("revoke all tokens of the app: a refresh token issued before fails at the token endpoint")
 	// It works until then (rotation may hand out a new one: both must stop working).
@@ -194,10 +194,10 @@ func TestBrowserJourneys(t *testing.T) {
 	if err != nil {
 		t.Fatalf("refresh before the revocation: %v", err)
 	}
-	op.do(tabLink("/apps"), consolePage("Apps", ""), chromedp.Click(chromedp.Search(`//main//table//a[.="web"]`)), consolePage("App web", ""),
+	op.Do(tabLink("/apps"), consolePage("Apps", ""), chromedp.Click(chromedp.Search(`//main//table//a[.="web"]`)), consolePage("App web", ""),
 		chromedp.Click(chromedp.ID("revoke-confirm")), chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button.danger`)),
 		consolePage("App web", "Every token of the app is revoked."))
-	op.shot("app-revoked")
+	op.Shot("app-revoked")
 	for _, rt := range []string{tok.RefreshToken, refreshed.RefreshToken} {
 		_, err := rp.TokenSource(ctx, &oauth2.Token{RefreshToken: rt}).Token()
 		var re *oauth2.RetrieveError
@@ -207,11 +207,11 @@ func TestBrowserJourneys(t *testing.T) {
 	}
 
 	t.Log("reset the password: the code arrives by mail and she chooses a new password with it")
-	op.do(openJane...)
-	op.do(chromedp.Click(chromedp.CSS(`button[value="reset"]`)), consolePage("Are you sure?", ""),
+	op.Do(openJane...)
+	op.Do(chromedp.Click(chromedp.CSS(`button[value="reset"]`)), consolePage("Are you sure?", ""),
 		chromedp.Click(chromedp.CSS(`main form button.danger`)),
 		consolePage("User jane", "The password is reset: a code to choose a new one is on its way to the user."))
-	op.shot("user-reset")
+	op.Shot("user-reset")
 	code := mailCodeRE.FindStringSubmatch(mail.next("jane@example.com"))
 	if code == nil {
 		t.Fatal("no code in the reset message")
@@ -219,8 +219,8 @@ func TestBrowserJourneys(t *testing.T) {
 	jane = newTab(t, browser) // another device: the first one still has her session
 	// The hosted page tells her to reset it; she enters the code she was sent on the reset page.
 	signIn("st3", janePassword, hostedAlert("You must reset your password before you can sign in."))
-	jane.shot("hosted-reset-required")
-	forgot, err := chromedp.Run(jane.ctx, chromedp.Evaluate[string](`document.querySelector('a[href*="/forgot?"]').href`))
+	jane.Shot("hosted-reset-required")
+	forgot, err := chromedp.Run(jane.Ctx, chromedp.Evaluate[string](`document.querySelector('a[href*="/forgot?"]').href`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,28 +231,28 @@ func TestBrowserJourneys(t *testing.T) {
 	q := reset.Query()
 	q.Set("username", "jane")
 	reset.Path, reset.RawQuery = path.Dir(reset.Path)+"/reset", q.Encode()
-	jane.do(chromedp.Navigate(reset.String()), chromedp.WaitVisible(chromedp.ID("code")))
-	jane.fill(map[string]string{"code": code[1], "password": janeReset, "password-confirm": janeReset}, submit, chromedp.WaitVisible(chromedp.ID("app-done")))
-	exchange(t, rp, jane.location(), "st3")
+	jane.Do(chromedp.Navigate(reset.String()), chromedp.WaitVisible(chromedp.ID("code")))
+	jane.Fill(map[string]string{"code": code[1], "password": janeReset, "password-confirm": janeReset}, submit, chromedp.WaitVisible(chromedp.ID("app-done")))
+	exchange(t, rp, jane.Location(), "st3")
 
 	t.Log("delete the user, the app and the pool")
-	op.do(openJane...)
-	op.fill(map[string]string{"confirm": "jane"}, `form[action$="/delete"] button.danger`, consolePage("Users", "Deleted."))
-	op.shot("user-deleted")
+	op.Do(openJane...)
+	op.Fill(map[string]string{"confirm": "jane"}, `form[action$="/delete"] button.danger`, consolePage("Users", "Deleted."))
+	op.Shot("user-deleted")
 	if _, err := c.users.Get(ctx, poolID, "jane"); err == nil {
 		t.Fatal("jane was not deleted")
 	}
-	if found := op.text("main table tbody"); strings.Contains(found, "jane") || !strings.Contains(found, "sam") {
+	if found := op.Text("main table tbody"); strings.Contains(found, "jane") || !strings.Contains(found, "sam") {
 		t.Fatalf("users after the deletion:\n%s", found)
 	}
-	op.do(tabLink("/apps"), consolePage("Apps", ""), chromedp.Click(chromedp.Search(`//main//table//a[.="web"]`)), consolePage("App web", ""))
-	op.fill(map[string]string{"delete-confirm": "web"}, `form[action$="/delete"] button.danger`, consolePage("Apps", "Deleted."))
+	op.Do(tabLink("/apps"), consolePage("Apps", ""), chromedp.Click(chromedp.Search(`//main//table//a[.="web"]`)), consolePage("App web", ""))
+	op.Fill(map[string]string{"delete-confirm": "web"}, `form[action$="/delete"] button.danger`, consolePage("Apps", "Deleted."))
 	if _, err := c.pools.GetClient(ctx, poolID, clientID); err == nil {
 		t.Fatal("the app was not deleted")
 	}
-	op.do(tabLink(""), consolePage("Pool settings", ""))
-	op.fill(map[string]string{"confirm": poolID}, `form[action$="/delete"] button.danger`, consolePage("Pools", "Deleted."))
-	op.shot("pool-deleted")
+	op.Do(tabLink(""), consolePage("Pool settings", ""))
+	op.Fill(map[string]string{"confirm": poolID}, `form[action$="/delete"] button.danger`, consolePage("Pools", "Deleted."))
+	op.Shot("pool-deleted")
 	if _, err := c.pools.GetPool(ctx, poolID); err == nil {
 		t.Fatal("the pool was not deleted")
 	}

@@ -10,11 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
@@ -28,86 +25,26 @@ import (
 
 // The browser tests drive Debian's Chromium headless through each page, from an app's
 // authorization request to the code at the app's redirect URI, and save a screenshot of each
-// page in $USERPOOL_TEST_SCREENSHOTS (or a temporary folder).
+// page (see browsertest.Tab).
 
 // chromium starts the test's headless Chromium (skipped without it, unless
 // USERPOOL_TEST_REQUIRE_ALL=1).
 func chromium(t *testing.T) context.Context { return browsertest.Chromium(t, 420, 900) }
 
 // tab is a fresh browser profile (its own cookies) in a phone-sized window.
-type tab struct {
-	t   *testing.T
-	ctx context.Context
-	dir string
-}
+type tab struct{ *browsertest.Tab }
 
 func newTab(t *testing.T, browser context.Context) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	// A bound on a hang, not a timing check.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancelTimeout)
-	dir := os.Getenv("USERPOOL_TEST_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tb := &tab{t: t, ctx: ctx, dir: dir}
-	tb.do(chromedp.EmulateViewport(390, 780))
+	tb := &tab{browsertest.NewTab(t, browser, "")}
+	tb.Do(chromedp.EmulateViewport(390, 780))
 	return tb
 }
 
-func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
-	tb.t.Helper()
-	if err := chromedp.Do(tb.ctx, actions...); err != nil {
-		loc, _ := chromedp.Run(tb.ctx, chromedp.Location())
-		body, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		tb.t.Fatalf("%v at %s:\n%s", err, loc, body)
-	}
-}
-
-// fill sets the inputs by id and submits the page's main form.
+// fill sets the inputs by id, submits the page's main form and waits for waitFor.
 func (tb *tab) fill(values map[string]string, waitFor string) {
-	tb.t.Helper()
-	var steps []chromedp.Action[chromedp.Void]
-	for id, v := range values {
-		steps = append(steps, chromedp.SetValue(chromedp.ID(id), v))
-	}
-	steps = append(steps, chromedp.Click(chromedp.CSS("#main form button.primary")), chromedp.WaitVisible(chromedp.CSS(waitFor)))
-	tb.do(steps...)
-}
-
-// shot saves a screenshot of the whole page as name.png.
-func (tb *tab) shot(name string) {
-	tb.t.Helper()
-	b, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tb.dir, name+".png"), b, 0o644); err != nil {
-		tb.t.Fatal(err)
-	}
-}
-
-func (tb *tab) eval(js string) string {
-	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](js))
-	if err != nil {
-		tb.t.Fatalf("%s: %v", js, err)
-	}
-	return v
-}
-
-func (tb *tab) location() string {
-	tb.t.Helper()
-	loc, err := chromedp.Run(tb.ctx, chromedp.Location())
-	if err != nil {
-		tb.t.Fatal(err)
-	}
-	return loc
+	tb.T().Helper()
+	tb.Fill(values, "#main form button.primary", chromedp.WaitVisible(chromedp.CSS(waitFor)))
 }
 
 // appServer is the app's redirect URI: a page that shows it got a code.
@@ -149,16 +86,16 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("sign-up, confirm and sign-in", func(t *testing.T) {
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(rp.authURL("st1")), chromedp.WaitVisible(chromedp.ID("username")))
-		tb.shot("signin")
-		tb.do(chromedp.Click(chromedp.CSS(`a[href*="/signup?"]`)), chromedp.WaitVisible(chromedp.ID("f-given-name")))
-		tb.shot("signup")
+		tb.Do(chromedp.Navigate(rp.authURL("st1")), chromedp.WaitVisible(chromedp.ID("username")))
+		tb.Shot("signin")
+		tb.Do(chromedp.Click(chromedp.CSS(`a[href*="/signup?"]`)), chromedp.WaitVisible(chromedp.ID("f-given-name")))
+		tb.Shot("signup")
 		tb.fill(map[string]string{"f-email": "zoe@example.com", "password": newPassword, "password-confirm": newPassword,
 			"f-given-name": "Zoé", "f-birthdate": "1990-04-01", "f-custom-team": "Blue", "f-custom-shoe-size": "42"}, "#code")
-		tb.shot("confirm")
+		tb.Shot("confirm")
 		_, code := s.code()
 		tb.fill(map[string]string{"code": code}, "#app-done")
-		claims := s.tokens(rp, tb.location(), "st1")
+		claims := s.tokens(rp, tb.Location(), "st1")
 		if claims["email"] != "zoe@example.com" || claims["given_name"] != "Zoé" || claims["email_verified"] != true {
 			t.Fatalf("claims %v", claims)
 		}
@@ -168,22 +105,22 @@ func TestBrowser(t *testing.T) {
 		}
 		// Signing in again in a new browser, with the password.
 		tb2 := newTab(t, browser)
-		tb2.do(chromedp.Navigate(rp.authURL("st2")), chromedp.WaitVisible(chromedp.ID("username")))
+		tb2.Do(chromedp.Navigate(rp.authURL("st2")), chromedp.WaitVisible(chromedp.ID("username")))
 		tb2.fill(map[string]string{"username": "zoe@example.com", "password": newPassword}, "#app-done")
-		s.tokens(rp, tb2.location(), "st2")
+		s.tokens(rp, tb2.Location(), "st2")
 	})
 
 	t.Run("forgot password", func(t *testing.T) {
 		s.confirmedUser(p, "ann@example.com", user.Attribute{Name: "given_name", Value: "Ann"}, user.Attribute{Name: "birthdate", Value: "1980-02-03"})
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(rp.authURL("st3")), chromedp.WaitVisible(chromedp.ID("username")),
+		tb.Do(chromedp.Navigate(rp.authURL("st3")), chromedp.WaitVisible(chromedp.ID("username")),
 			chromedp.Click(chromedp.CSS(`a[href*="/forgot?"]`)), chromedp.WaitVisible(chromedp.CSS(`#main form[action$="/forgot"]`)))
-		tb.shot("forgot")
+		tb.Shot("forgot")
 		tb.fill(map[string]string{"username": "ann@example.com"}, "#code")
-		tb.shot("reset")
+		tb.Shot("reset")
 		_, code := s.code()
 		tb.fill(map[string]string{"code": code, "password": newPassword, "password-confirm": newPassword}, "#app-done")
-		s.tokens(rp, tb.location(), "st3")
+		s.tokens(rp, tb.Location(), "st3")
 	})
 
 	t.Run("new password required", func(t *testing.T) {
@@ -192,11 +129,11 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(rp.authURL("st4")), chromedp.WaitVisible(chromedp.ID("username")))
+		tb.Do(chromedp.Navigate(rp.authURL("st4")), chromedp.WaitVisible(chromedp.ID("username")))
 		tb.fill(map[string]string{"username": "tim@example.com", "password": password}, "#password-confirm")
-		tb.shot("new-password")
+		tb.Shot("new-password")
 		tb.fill(map[string]string{"password": newPassword, "password-confirm": newPassword, "f-birthdate": "2000-01-01"}, "#app-done")
-		if claims := s.tokens(rp, tb.location(), "st4"); claims["birthdate"] != "2000-01-01" {
+		if claims := s.tokens(rp, tb.Location(), "st4"); claims["birthdate"] != "2000-01-01" {
 			t.Fatalf("claims %v", claims)
 		}
 	})
@@ -204,11 +141,11 @@ func TestBrowser(t *testing.T) {
 	t.Run("complete profile", func(t *testing.T) {
 		s.confirmedUser(p, "pat@example.com", user.Attribute{Name: "given_name", Value: "Pat"})
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(rp.authURL("st5")), chromedp.WaitVisible(chromedp.ID("username")))
+		tb.Do(chromedp.Navigate(rp.authURL("st5")), chromedp.WaitVisible(chromedp.ID("username")))
 		tb.fill(map[string]string{"username": "pat@example.com", "password": password}, "#f-birthdate")
-		tb.shot("profile")
+		tb.Shot("profile")
 		tb.fill(map[string]string{"f-birthdate": "1975-12-24"}, "#app-done")
-		s.tokens(rp, tb.location(), "st5")
+		s.tokens(rp, tb.Location(), "st5")
 	})
 
 	t.Run("branded pool", func(t *testing.T) {
@@ -221,9 +158,9 @@ func TestBrowser(t *testing.T) {
 		}
 		s.confirmedUser(bp, "gus@example.com", user.Attribute{Name: "given_name", Value: "Gus"}, user.Attribute{Name: "birthdate", Value: "1970-01-01"})
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(brp.authURL("st6")), chromedp.WaitVisible(chromedp.CSS("img.logo-customizable")))
+		tb.Do(chromedp.Navigate(brp.authURL("st6")), chromedp.WaitVisible(chromedp.CSS("img.logo-customizable")))
 		// The logo loaded, and the colours and custom CSS apply (computed by the browser).
-		if w := tb.eval(`String(document.querySelector("img.logo-customizable").naturalWidth)`); w != "160" {
+		if w := tb.Eval(`String(document.querySelector("img.logo-customizable").naturalWidth)`); w != "160" {
 			t.Errorf("logo width %q", w)
 		}
 		for js, want := range map[string]string{
@@ -234,55 +171,55 @@ func TestBrowser(t *testing.T) {
 			`document.title`: "Sign in · Green Grocer",
 			`document.querySelector(".footer-links").innerText.replace(/\s+/g, " ").trim()`: "Terms Privacy",
 		} {
-			if got := tb.eval(js); got != want {
+			if got := tb.Eval(js); got != want {
 				t.Errorf("%s = %q, want %q", js, got, want)
 			}
 		}
-		tb.shot("branded-signin")
+		tb.Shot("branded-signin")
 		tb.fill(map[string]string{"username": "gus@example.com", "password": password}, "#app-done")
-		s.tokens(brp, tb.location(), "st6")
+		s.tokens(brp, tb.Location(), "st6")
 	})
 
 	t.Run("second language", func(t *testing.T) {
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(rp.authURL("st7", oauth2.SetAuthURLParam("ui_locales", "fr"))), chromedp.WaitVisible(chromedp.ID("username")))
-		if lang, button := tb.eval(`document.documentElement.lang`), tb.eval(`document.querySelector("button.primary").innerText`); lang != "fr" || button != "Se connecter" {
+		tb.Do(chromedp.Navigate(rp.authURL("st7", oauth2.SetAuthURLParam("ui_locales", "fr"))), chromedp.WaitVisible(chromedp.ID("username")))
+		if lang, button := tb.Eval(`document.documentElement.lang`), tb.Eval(`document.querySelector("button.primary").innerText`); lang != "fr" || button != "Se connecter" {
 			t.Errorf("lang %q, button %q", lang, button)
 		}
-		tb.shot("signin-fr")
-		tb.do(chromedp.Click(chromedp.CSS(`a[href*="/signup?"]`)), chromedp.WaitVisible(chromedp.ID("f-given-name")))
-		if h1 := tb.eval(`document.querySelector("h1").innerText`); h1 != "Créer votre compte" {
+		tb.Shot("signin-fr")
+		tb.Do(chromedp.Click(chromedp.CSS(`a[href*="/signup?"]`)), chromedp.WaitVisible(chromedp.ID("f-given-name")))
+		if h1 := tb.Eval(`document.querySelector("h1").innerText`); h1 != "Créer votre compte" {
 			t.Errorf("sign-up title %q", h1)
 		}
-		tb.shot("signup-fr")
-		tb.do(chromedp.Navigate(rp.authURL("st8", oauth2.SetAuthURLParam("ui_locales", "fr"))), chromedp.WaitVisible(chromedp.ID("username")))
+		tb.Shot("signup-fr")
+		tb.Do(chromedp.Navigate(rp.authURL("st8", oauth2.SetAuthURLParam("ui_locales", "fr"))), chromedp.WaitVisible(chromedp.ID("username")))
 		tb.fill(map[string]string{"username": "ann@example.com", "password": newPassword}, "#app-done")
-		s.tokens(rp, tb.location(), "st8")
+		s.tokens(rp, tb.Location(), "st8")
 	})
 
 	t.Run("error page", func(t *testing.T) {
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(s.srv.URL+"/"+p.Id+"/login?authRequestID=expired"), chromedp.WaitVisible(chromedp.CSS("h1")))
-		if h1 := tb.eval(`document.querySelector("h1").innerText`); h1 != "This sign-in has expired" {
+		tb.Do(chromedp.Navigate(s.srv.URL+"/"+p.Id+"/login?authRequestID=expired"), chromedp.WaitVisible(chromedp.CSS("h1")))
+		if h1 := tb.Eval(`document.querySelector("h1").innerText`); h1 != "This sign-in has expired" {
 			t.Errorf("h1 %q", h1)
 		}
-		tb.shot("error")
+		tb.Shot("error")
 	})
 
 	t.Run("keyboard only", func(t *testing.T) {
 		tb := newTab(t, browser)
-		tb.do(chromedp.Navigate(rp.authURL("st9")), chromedp.WaitVisible(chromedp.ID("username")))
+		tb.Do(chromedp.Navigate(rp.authURL("st9")), chromedp.WaitVisible(chromedp.ID("username")))
 		// Tab moves from the skip link through the form's inputs in order; focus is visible.
 		var order []string
 		for range 4 {
-			tb.do(chromedp.KeyEvent("\t"))
-			order = append(order, tb.eval(`document.activeElement.id || document.activeElement.className`))
+			tb.Do(chromedp.KeyEvent("\t"))
+			order = append(order, tb.Eval(`document.activeElement.id || document.activeElement.className`))
 		}
 		if strings.Join(order, ",") != "skip,username,password," && !strings.HasPrefix(strings.Join(order, ","), "skip,username,password") {
 			t.Errorf("tab order %v", order)
 		}
-		tb.do(chromedp.Focus(chromedp.ID("username")))
-		if outline := tb.eval(`getComputedStyle(document.activeElement).outlineStyle`); outline != "solid" {
+		tb.Do(chromedp.Focus(chromedp.ID("username")))
+		if outline := tb.Eval(`getComputedStyle(document.activeElement).outlineStyle`); outline != "solid" {
 			t.Errorf("focused input outline %q", outline)
 		}
 	})
@@ -312,9 +249,9 @@ func TestBrowserFormPost(t *testing.T) {
 	s.confirmedUser(p, "fay@example.com", user.Attribute{Name: "given_name", Value: "Fay"}, user.Attribute{Name: "birthdate", Value: "1985-05-05"})
 
 	tb := newTab(t, browser)
-	tb.do(chromedp.Navigate(rp.authURL("fp1", oauth2.SetAuthURLParam("response_mode", "form_post"))), chromedp.WaitVisible(chromedp.ID("username")))
+	tb.Do(chromedp.Navigate(rp.authURL("fp1", oauth2.SetAuthURLParam("response_mode", "form_post"))), chromedp.WaitVisible(chromedp.ID("username")))
 	tb.fill(map[string]string{"username": "fay@example.com", "password": password}, "#app-done")
-	if m := tb.eval(`document.getElementById("app-done").innerText`); m != "POST" {
+	if m := tb.Eval(`document.getElementById("app-done").innerText`); m != "POST" {
 		t.Fatalf("the app was reached with %s, want the form's POST", m)
 	}
 	var form url.Values

@@ -35,32 +35,32 @@ func TestBrowserTOTP(t *testing.T) {
 	}
 
 	tb := newTab(t, browser)
-	tb.do(chromedp.Navigate(rp.authURL("st1")), chromedp.WaitVisible(chromedp.ID("username")))
+	tb.Do(chromedp.Navigate(rp.authURL("st1")), chromedp.WaitVisible(chromedp.ID("username")))
 	tb.fill(map[string]string{"username": "ann@example.com", "password": password}, "figure.qr img")
-	w, err := chromedp.Run(tb.ctx, chromedp.Poll[string](`(() => { const i = document.querySelector("figure.qr img");
+	w, err := chromedp.Run(tb.Ctx, chromedp.Poll[string](`(() => { const i = document.querySelector("figure.qr img");
 		return i.complete && i.naturalWidth > 0 ? String(i.naturalWidth) : false })()`))
 	if err != nil || w != "256" {
 		t.Fatalf("QR code image width %q: %v", w, err)
 	}
-	tb.shot("mfa-setup")
-	secret := strings.TrimSpace(tb.eval(`document.querySelector(".secret-key").textContent`))
+	tb.Shot("mfa-setup")
+	secret := strings.TrimSpace(tb.Eval(`document.querySelector(".secret-key").textContent`))
 	now := time.Now()
 	tb.fill(map[string]string{"code": code(secret, now)}, ".recovery-codes")
-	tb.shot("mfa-recovery-codes")
-	if n := tb.eval(`String(document.querySelectorAll(".recovery-codes li").length)`); n != "10" {
+	tb.Shot("mfa-recovery-codes")
+	if n := tb.Eval(`String(document.querySelectorAll(".recovery-codes li").length)`); n != "10" {
 		t.Fatalf("%s recovery codes", n)
 	}
-	tb.do(chromedp.Click(chromedp.CSS("#main form button.primary")), chromedp.WaitVisible(chromedp.ID("app-done")))
-	claims := s.tokens(rp, tb.location(), "st1")
+	tb.Do(chromedp.Click(chromedp.CSS("#main form button.primary")), chromedp.WaitVisible(chromedp.ID("app-done")))
+	claims := s.tokens(rp, tb.Location(), "st1")
 	if amr, _ := claims["amr"].([]any); len(amr) != 3 || amr[2] != "mfa" {
 		t.Fatalf("amr %v", claims["amr"])
 	}
 
 	// A new browser: password, then the next code of the authenticator app.
 	tb2 := newTab(t, browser)
-	tb2.do(chromedp.Navigate(rp.authURL("st2")), chromedp.WaitVisible(chromedp.ID("username")))
+	tb2.Do(chromedp.Navigate(rp.authURL("st2")), chromedp.WaitVisible(chromedp.ID("username")))
 	tb2.fill(map[string]string{"username": "ann@example.com", "password": password}, "#code")
-	tb2.shot("mfa-code")
+	tb2.Shot("mfa-code")
 	tb2.fill(map[string]string{"code": code(secret, now.Add(mfa.TOTPPeriod))}, "#app-done")
-	s.tokens(rp, tb2.location(), "st2")
+	s.tokens(rp, tb2.Location(), "st2")
 }
