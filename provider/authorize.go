@@ -103,6 +103,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.respondError(w, r, pl.Id, t, string(oidc.InvalidRequest), "unsupported response_mode")
 		return
 	}
+	if t.responseMode == modeQuery && t.responseType != responseCode && t.responseType != "" {
+		// Tokens in a query string end up in logs, Referer headers and history (OAuth 2.0
+		// Multiple Response Type Encoding Practices): the error goes by fragment.
+		t.responseMode = ""
+		p.respondError(w, r, pl.Id, t, string(oidc.InvalidRequest), "response_mode=query cannot carry tokens; use fragment or form_post")
+		return
+	}
 	ar, oerr := p.checkAuthorize(c, q, t)
 	if oerr != nil {
 		p.respondError(w, r, pl.Id, t, string(oerr.ErrorType), oerr.Description)
@@ -177,7 +184,7 @@ func (p *Provider) checkAuthorize(c *pool.Client, q url.Values, t target) (*sess
 		return nil, oidc.ErrInvalidScope().WithDescription("an ID token needs the openid scope")
 	}
 	if idTokenType && q.Get("nonce") == "" {
-		return nil, oidc.ErrInvalidRequest().WithDescription("nonce is required for the implicit flow")
+		return nil, oidc.ErrInvalidRequest().WithDescription("nonce is required for response types with an ID token")
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {
@@ -308,7 +315,7 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request) {
 // "id_token token", and for token an access token plus an ID token when openid was granted.
 func (p *Provider) implicitTokens(ctx context.Context, a *authRequest, c *pool.Client) (*oidc.AccessTokenResponse, error) {
 	rt := a.r.ResponseType
-	if rt == responseToken && !slices.Contains(a.r.Scopes, oidc.ScopeOpenID) {
+	if rt == responseToken && !wantsIDToken(a.r.Scopes) {
 		oc := p.opClient(c)
 		at, _, validity, err := op.CreateAccessToken(ctx, a, oc.AccessTokenType(), p.op, oc, "")
 		if err != nil {

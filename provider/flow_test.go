@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/userpool/userpool/pool"
 	"github.com/userpool/userpool/storage/storagetest"
+	"github.com/userpool/userpool/token"
 )
 
 // rp is a relying party: x/oauth2 for the flow and go-oidc to verify what it gets.
@@ -682,16 +684,23 @@ func TestImplicitFlow(t *testing.T) {
 				}
 			})
 		}
-		for _, tt := range []struct{ name, responseType, scope, nonce, error string }{
-			{"id_token without nonce", "id_token", "openid", "", "invalid_request"},
-			{"id_token without openid", "id_token", "email", "n", "invalid_scope"},
-			{"code on an implicit-only app", "code", "openid", "", "unauthorized_client"},
+		for _, tt := range []struct{ name, responseType, scope, nonce, mode, error string }{
+			{"id_token without nonce", "id_token", "openid", "", "", "invalid_request"},
+			{"id_token without openid", "id_token", "email", "n", "", "invalid_scope"},
+			{"code on an implicit-only app", "code", "openid", "", "", "unauthorized_client"},
+			// Tokens never go in a query string (logs, Referer): refused, and the error itself
+			// comes in the fragment.
+			{"token in the query", "token", "openid", "", "query", "invalid_request"},
+			{"id_token in the query", "id_token", "openid", "n", "query", "invalid_request"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				q := url.Values{"client_id": {app.ClientId}, "redirect_uri": {app.CallbackURLs[0]}, "response_type": {tt.responseType},
 					"scope": {tt.scope}, "state": {"st"}, "code_challenge": {pkceChallenge(strings.Repeat("v", 43))}, "code_challenge_method": {"S256"}}
 				if tt.nonce != "" {
 					q.Set("nonce", tt.nonce)
+				}
+				if tt.mode != "" {
+					q.Set("response_mode", tt.mode)
 				}
 				loc, _ := url.Parse(e.authorize(q).Header.Get("Location"))
 				ans := loc.Query()
@@ -700,6 +709,9 @@ func TestImplicitFlow(t *testing.T) {
 				}
 				if ans.Get("error") != tt.error || ans.Get("iss") != e.issuer() {
 					t.Errorf("redirect %s: want error=%s with iss", loc, tt.error)
+				}
+				if tt.mode == "query" && loc.RawQuery != "" {
+					t.Errorf("the answer to a token response type is in the query: %s", loc)
 				}
 			})
 		}
@@ -814,5 +826,119 @@ func TestDiscoveryAndCORS(t *testing.T) {
 	resp.Body.Close()
 	if cc := resp.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public, max-age=") {
 		t.Errorf("JWKS Cache-Control %q", cc)
+	}
+}
+
+// TestIDTokenHintChecks: /authorize takes an ID token of this pool for this app as
+// id_token_hint even when it has expired (it names the user, it grants nothing), and refuses
+// anything else with invalid_request at the redirect URI.
+func TestIDTokenHintChecks(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		e := newEnv(t, db)
+		app := e.app(true, nil)
+		u := e.user("hank")
+		other, err := e.pools.CreatePool(t.Context(), &pool.Pool{Name: "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{e.pool.Id, other.Id} {
+			if err := e.keys.EnsureKey(t.Context(), id, "RS256"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		past := time.Now().Add(-3 * time.Hour)
+		sign := func(poolID string, change func(token.Claims)) string {
+			t.Helper()
+			sk, err := e.keys.SigningKey(t.Context(), poolID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := token.Claims{"iss": e.srv.URL + "/" + poolID, "sub": u.Sub, "aud": app.ClientId, "token_use": "id",
+				"cognito:username": "hank", "iat": past.Unix(), "exp": past.Add(time.Hour).Unix(), "auth_time": past.Unix()}
+			if change != nil {
+				change(c)
+			}
+			raw, err := token.Sign(sk, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return raw
+		}
+		authorize := func(hint string) *url.URL {
+			t.Helper()
+			q := url.Values{"client_id": {app.ClientId}, "redirect_uri": {app.CallbackURLs[0]}, "response_type": {"code"},
+				"scope": {"openid"}, "state": {"st"}, "id_token_hint": {hint}}
+			loc, err := url.Parse(e.authorize(q).Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return loc
+		}
+
+		loc := authorize(sign(e.pool.Id, nil))
+		ar, err := e.prov.AuthRequest(t.Context(), e.pool.Id, loc.Query().Get("authRequestID"))
+		if err != nil {
+			t.Fatalf("an expired hint of this pool and app was refused: %s", loc)
+		}
+		if ar.IDTokenHintSub != u.Sub || ar.LoginHint != "hank" {
+			t.Errorf("auth request hint sub %q login hint %q", ar.IDTokenHintSub, ar.LoginHint)
+		}
+		for name, hint := range map[string]string{
+			"malformed":     "not-a-jwt",
+			"access token":  sign(e.pool.Id, func(c token.Claims) { c["token_use"] = "access" }),
+			"other app":     sign(e.pool.Id, func(c token.Claims) { c["aud"] = "someone-else" }),
+			"other pool":    sign(other.Id, nil),
+			"other issuer":  sign(e.pool.Id, func(c token.Claims) { c["iss"] = "https://evil.example.com/" + e.pool.Id }),
+			"two audiences": sign(e.pool.Id, func(c token.Claims) { c["aud"] = []string{app.ClientId, "x"} }),
+			"bad signature": func() string { raw := sign(e.pool.Id, nil); return raw[:len(raw)-6] + "AAAAAA" }(),
+		} {
+			t.Run(name, func(t *testing.T) {
+				q := authorize(hint).Query()
+				if q.Get("error") != "invalid_request" || q.Get("iss") != e.issuer() || q.Get("state") != "st" {
+					t.Errorf("answer %v: want invalid_request with iss and state", q)
+				}
+			})
+		}
+	})
+}
+
+// TestFormPostPage: the form_post answer is a page whose only script (the form's submit) is
+// allowed by its hash, posting to the redirect URI's origin only.
+func TestFormPostPage(t *testing.T) {
+	e := newEnv(t, storagetest.SQLite(t))
+	app := e.app(true, nil)
+	u := e.user("ivy")
+	q := url.Values{"client_id": {app.ClientId}, "redirect_uri": {app.CallbackURLs[0]}, "response_type": {"code"},
+		"scope": {"openid"}, "state": {"st"}, "response_mode": {"form_post"}}
+	loc, _ := url.Parse(e.authorize(q).Header.Get("Location"))
+	cb, err := e.prov.Complete(t.Context(), e.pool.Id, loc.Query().Get("authRequestID"), u.Sub, time.Now(), []string{"pwd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.browser.Get(cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	page := string(body)
+	script := regexp.MustCompile(`<script>([^<]*)</script>`).FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusOK || script == nil || strings.Count(page, "<script") != 1 {
+		t.Fatalf("%d, want a page with one script:\n%s", resp.StatusCode, page)
+	}
+	sum := sha256.Sum256([]byte(script[1]))
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "';", "form-action https://app.example.com;",
+		"default-src 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q allows unsafe sources", csp)
+	}
+	if !strings.Contains(page, `action="https://app.example.com/cb"`) || !strings.Contains(page, `name="code"`) ||
+		!strings.Contains(page, `name="state" value="st"`) || !strings.Contains(page, `name="iss"`) {
+		t.Errorf("form:\n%s", page)
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -14,6 +15,17 @@ import (
 )
 
 type clientIDKey struct{}
+
+// wantsIDToken reports whether a grant of scopes comes with an ID token: only with openid, as
+// in Cognito. The scopes are those granted, before the pre token generation trigger changes the
+// access token's: the trigger cannot add or take away the ID token.
+func wantsIDToken(scopes []string) bool { return slices.Contains(scopes, oidc.ScopeOpenID) }
+
+// idTokenDecision carries wantsIDToken from the storage calls op makes during an exchange back
+// to exchangeAndTidy, which drops the ID token op signs whatever the scopes.
+type idTokenDecision struct{ wanted bool }
+
+type idTokenDecisionKey struct{}
 
 // withClientID records the client a token request names (basic auth or client_id), so the
 // refresh token lookup can refuse another client's token before it has any side effect.
@@ -64,6 +76,12 @@ func (p *Provider) startFamily(ctx context.Context, a *authRequest, refresh bool
 // trigger changes them as for the Cognito API. op then signs them (see storage.go).
 func (p *Provider) generate(ctx context.Context, pl *pool.Pool, is *issued, src trigger.Source, scopes []string, authTime time.Time) error {
 	iss, now, c := p.Issuer(pl.Id), p.now(), is.client
+	if scopes == nil {
+		scopes = []string{} // granted scopes, none of them openid: token.Generate makes no ID token
+	}
+	if d, ok := ctx.Value(idTokenDecisionKey{}).(*idTokenDecision); ok {
+		d.wanted = wantsIDToken(scopes)
+	}
 	g, err := token.Generate(ctx, p.cfg.Triggers, pl, token.Generation{Source: src,
 		Access: token.AccessTokenInput{Issuer: iss, ClientID: c.ClientId, User: *is.user, Scopes: scopes, AuthTime: authTime,
 			IssuedAt: now, Lifetime: c.AccessTokenTTL(), JTI: is.jti, OriginJTI: is.originJTI},

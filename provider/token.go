@@ -2,12 +2,11 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -59,17 +58,17 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 // not repeated.
 func (p *Provider) exchangeAndTidy(w http.ResponseWriter, r *http.Request, presented string) {
 	buf := &bufferedResponse{header: http.Header{}}
-	op.Exchange(buf, r, p.op)
+	d := &idTokenDecision{wanted: true}
+	op.Exchange(buf, r.WithContext(context.WithValue(r.Context(), idTokenDecisionKey{}, d)), p.op)
 	body := buf.body.Bytes()
 	if buf.status == http.StatusOK || buf.status == 0 {
 		var resp map[string]any
 		if json.Unmarshal(body, &resp) == nil {
 			if s, ok := resp["scope"].(string); ok {
 				resp["scope"] = dropScope(s, oidc.ScopeOfflineAccess)
-				if !slices.Contains(strings.Fields(s), oidc.ScopeOpenID) {
-					// op signs an ID token whatever the scopes; as in Cognito, only openid gets one.
-					delete(resp, "id_token")
-				}
+			}
+			if !d.wanted {
+				delete(resp, "id_token")
 			}
 			if presented != "" && resp["refresh_token"] == presented {
 				delete(resp, "refresh_token")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -194,6 +195,42 @@ func TestPreTokenGenerationRefusesCodeExchange(t *testing.T) {
 		tt.set(map[string]any{}, "")
 		if _, err := r.cfg.Exchange(context.Background(), code); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 			t.Fatalf("second exchange: %v", err)
+		}
+	})
+}
+
+// The ID token follows the granted scopes, whatever the trigger does to the access token's:
+// adding openid does not make one, suppressing openid does not take it away.
+func TestPreTokenGenerationCannotChangeIDToken(t *testing.T) {
+	storagetest.EachDatabase(t, func(t *testing.T, db storagetest.Database) {
+		e := newEnv(t, db)
+		tt := e.withTokenTrigger(t)
+		app := e.app(true, nil)
+		u := e.user("fred")
+		for _, tc := range []struct {
+			name, scope, change string
+			wantID              bool
+		}{
+			{"openid added", "email", "scopesToAdd", false},
+			{"openid suppressed", "openid email", "scopesToSuppress", true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tt.set(map[string]any{"claimsAndScopeOverrideDetails": map[string]any{
+					"accessTokenGeneration": map[string]any{tc.change: []string{"openid"}}}}, "")
+				status, out := e.redeem(app, e.codeFor(t, app, u.Sub, url.Values{"scope": {tc.scope}}), nil)
+				if status != http.StatusOK {
+					t.Fatalf("exchange: %d %v", status, out)
+				}
+				raw, got := out["id_token"].(string)
+				if got != tc.wantID {
+					t.Fatalf("ID token present = %v, want %v (scope %v)", got, tc.wantID, out["scope"])
+				}
+				if got {
+					if c := jwtClaims(t, raw); c["token_use"] != "id" || c["cognito:username"] != "fred" {
+						t.Errorf("ID token claims %v", c)
+					}
+				}
+			})
 		}
 	})
 }

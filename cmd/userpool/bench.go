@@ -754,6 +754,7 @@ func (m *rawMeter) limit(scenario string) (float64, string, error) {
 
 func (b *benchRun) run(ctx context.Context, scenarios []string) error {
 	w := b.e.stdout
+	tuneGC(b.e) // the raw loops hash and sign under the collector settings the server has
 	workers := min(b.o.serverCores, runtime.GOMAXPROCS(0))
 	sk, cleanup, err := rawSigner(ctx, b.alg)
 	if err != nil {

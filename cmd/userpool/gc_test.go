@@ -1,31 +1,52 @@
 package main
 
 import (
+	"math"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"testing"
 )
 
-// TestTuneGC: serve collects less often than Go's default, unless GOGC says otherwise.
+// TestTuneGC: serve collects less often than Go's default unless GOGC says otherwise, and
+// keeps the heap under 80 % of a container's memory limit unless GOMEMLIMIT says otherwise.
 func TestTuneGC(t *testing.T) {
-	prev := debug.SetGCPercent(100)
-	t.Cleanup(func() { debug.SetGCPercent(prev) })
+	prevGC, prevLimit, prevPath := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64), cgroupMemoryMax
+	t.Cleanup(func() { debug.SetGCPercent(prevGC); debug.SetMemoryLimit(prevLimit); cgroupMemoryMax = prevPath })
+	dir := t.TempDir()
+	limited, unlimited := filepath.Join(dir, "limited"), filepath.Join(dir, "unlimited")
+	if err := os.WriteFile(limited, []byte("1073741824\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(unlimited, []byte("max\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		gogc string
-		want int
+		name, gogc, gomemlimit, cgroup string
+		wantGC                         int
+		wantLimit                      int64
 	}{
-		{"", serverGCPercent},
-		{"50", 100}, // the operator's GOGC (read by the runtime at start) is left alone
-		{"off", 100},
+		{"defaults in a container", "", "", limited, serverGCPercent, 858993456},
+		{"no memory limit", "", "", unlimited, serverGCPercent, math.MaxInt64},
+		{"no cgroup file", "", "", filepath.Join(dir, "absent"), serverGCPercent, math.MaxInt64},
+		// The operator's settings (read by the runtime at start) are left alone.
+		{"GOGC set", "50", "", unlimited, 100, math.MaxInt64},
+		{"GOGC off", "off", "", unlimited, 100, math.MaxInt64},
+		{"GOMEMLIMIT set", "", "512MiB", limited, serverGCPercent, math.MaxInt64},
 	} {
-		debug.SetGCPercent(100)
-		tuneGC(env{getenv: func(k string) string {
-			if k == "GOGC" {
-				return tc.gogc
+		t.Run(tc.name, func(t *testing.T) {
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+			cgroupMemoryMax = tc.cgroup
+			tuneGC(env{getenv: func(k string) string {
+				return map[string]string{"GOGC": tc.gogc, "GOMEMLIMIT": tc.gomemlimit}[k]
+			}})
+			if got := debug.SetGCPercent(100); got != tc.wantGC {
+				t.Errorf("GC percent %d, want %d", got, tc.wantGC)
 			}
-			return ""
-		}})
-		if got := debug.SetGCPercent(100); got != tc.want {
-			t.Errorf("GOGC=%q: GC percent %d, want %d", tc.gogc, got, tc.want)
-		}
+			if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+				t.Errorf("memory limit %d, want %d", got, tc.wantLimit)
+			}
+		})
 	}
 }
