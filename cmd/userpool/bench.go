@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,8 @@ type benchOptions struct {
 	clientSecret string
 	algorithm    string
 	serverCores  int
+	serverCPUs   string
+	cpus         []int // parsed --server-cpus
 	keep         bool
 }
 
@@ -77,6 +80,7 @@ func bench(args []string, e env) error {
 	fs.StringVar(&o.clientSecret, "secret", "", "secret of --client")
 	fs.StringVar(&o.algorithm, "algorithm", "RS256", "signing algorithm of the created bench pool: RS256 or ES256")
 	fs.IntVar(&o.serverCores, "server-cores", runtime.NumCPU(), "CPU cores the server runs on (e.g. with taskset), for the raw limits the targets compare with")
+	fs.StringVar(&o.serverCPUs, "server-cpus", "", "the CPUs the server is pinned to, as taskset -c takes them (e.g. 0 or 0-1): the raw limits are then measured on those very CPUs (Linux)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the created bench pool")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -119,6 +123,12 @@ func (o *benchOptions) validate() ([]string, error) {
 		return nil, usagef("bench: --duration must be positive")
 	case o.serverCores < 1:
 		return nil, usagef("bench: --server-cores must be at least 1")
+	case o.serverCPUs != "":
+		cpus, err := parseCPUList(o.serverCPUs, machineCPUs())
+		if err != nil {
+			return nil, usagef("bench: --server-cpus: %v", err)
+		}
+		o.cpus, o.serverCores = cpus, len(cpus)
 	case (o.clientID == "") != (o.clientSecret == ""):
 		return nil, usagef("bench: --client and --secret go together")
 	case o.clientID != "" && o.poolID == "":
@@ -656,8 +666,18 @@ func (b *benchRun) load(ctx context.Context, scenario string) (benchResult, erro
 
 // --- the raw limits
 
-// rawRate runs fn on workers goroutines for d and returns calls per second.
-func rawRate(workers int, d time.Duration, fn func() error) (float64, error) {
+// rawRate runs fn on workers goroutines for d and returns calls per second; with cpus, the
+// whole process runs on those CPUs meanwhile.
+func rawRate(workers int, cpus []int, d time.Duration, fn func() error) (float64, error) {
+	if cpus != nil {
+		restore, err := pinProcess(cpus)
+		if err != nil {
+			return 0, err
+		}
+		defer restore()
+		// This process may be confined to other CPUs, or fewer (taskset), than the server's.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
+	}
 	var total atomic.Int64
 	var firstErr atomic.Value
 	deadline := time.Now().Add(d)
@@ -726,6 +746,7 @@ func rawSigner(ctx context.Context, alg jose.SignatureAlgorithm) (*keys.SigningK
 // cores this process may use, then scaled linearly), while the server is idle.
 type rawMeter struct {
 	workers int
+	cpus    []int // with --server-cpus, the raw loops run on these CPUs
 	scale   float64
 	d       time.Duration
 	signer  *keys.SigningKey
@@ -735,7 +756,7 @@ type rawMeter struct {
 }
 
 func (m *rawMeter) rate(fn func() error) (float64, error) {
-	r, err := rawRate(m.workers, m.d, fn)
+	r, err := rawRate(m.workers, m.cpus, m.d, fn)
 	return r * m.scale, err
 }
 
@@ -756,13 +777,18 @@ func (b *benchRun) run(ctx context.Context, scenarios []string) error {
 	w := b.e.stdout
 	tuneGC(b.e) // the raw loops hash and sign under the collector settings the server has
 	workers := min(b.o.serverCores, runtime.GOMAXPROCS(0))
+	where := fmt.Sprintf("in this process on %d goroutine(s)", workers)
+	if b.o.cpus != nil {
+		// On the server's own CPUs, while it is idle: the same cores at nearly the same time.
+		workers, where = len(b.o.cpus), fmt.Sprintf("on the server's CPU(s) %s (--server-cpus)", b.o.serverCPUs)
+	}
 	sk, cleanup, err := rawSigner(ctx, b.alg)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	now := time.Now()
-	m := &rawMeter{workers: workers, scale: float64(b.o.serverCores) / float64(workers), d: max(time.Second, b.o.duration/4),
+	m := &rawMeter{workers: workers, cpus: b.o.cpus, scale: float64(b.o.serverCores) / float64(workers), d: max(time.Second, b.o.duration/4),
 		signer: sk, hasher: user.DefaultHasher(), pw: b.password,
 		// The claims of a client_credentials access token.
 		claims: token.Claims{"iss": b.issuer, "sub": b.m2mID, "client_id": b.m2mID, "token_use": "access", "scope": benchScope,
@@ -771,8 +797,8 @@ func (b *benchRun) run(ctx context.Context, scenarios []string) error {
 	fmt.Fprintf(w, "userpool bench: %s, pool %s (%s), %d clients, %s per scenario\n", b.o.endpoint, b.o.poolID, b.alg, b.o.concurrency, b.o.duration)
 	fmt.Fprintf(w, "machine: %s/%s, %d CPUs (%s); this process runs on %d; the server on %d (--server-cores)\n",
 		runtime.GOOS, runtime.GOARCH, machineCPUs(), cpuModel(), runtime.GOMAXPROCS(0), b.o.serverCores)
-	fmt.Fprintf(w, "raw limit: measured in this process just before and just after the scenario (the mean; the two in brackets), on %d goroutine(s) for %s each, scaled to %d core(s); argon2id at m=%d KiB, t=%d, p=%d\n\n",
-		workers, m.d, b.o.serverCores, m.hasher.Memory, m.hasher.Iterations, m.hasher.Parallelism)
+	fmt.Fprintf(w, "raw limit: measured just before and just after the scenario (the mean; the two in brackets), %s for %s each, scaled to %d core(s); argon2id at m=%d KiB, t=%d, p=%d\n\n",
+		where, m.d, b.o.serverCores, m.hasher.Memory, m.hasher.Iterations, m.hasher.Parallelism)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\traw limit\tratio\ttarget\t")
 	missed := 0
@@ -861,4 +887,30 @@ func cpuModel() string {
 		}
 	}
 	return "unknown model"
+}
+
+// parseCPUList reads a CPU list as taskset -c takes it ("0", "0,2", "0-3") of a machine with n
+// CPUs.
+func parseCPUList(s string, n int) ([]int, error) {
+	var cpus []int
+	for part := range strings.SplitSeq(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		first, err1 := strconv.Atoi(lo)
+		last, err2 := first, error(nil)
+		if isRange {
+			last, err2 = strconv.Atoi(hi)
+		}
+		if err1 != nil || err2 != nil || first < 0 || last < first {
+			return nil, fmt.Errorf("%q is not a CPU list such as 0, 0,2 or 0-3", s)
+		}
+		for c := first; c <= last; c++ {
+			if c >= n {
+				return nil, fmt.Errorf("CPU %d: this machine has CPUs 0 to %d", c, n-1)
+			}
+			if !slices.Contains(cpus, c) {
+				cpus = append(cpus, c)
+			}
+		}
+	}
+	return cpus, nil
 }

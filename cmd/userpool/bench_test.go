@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,11 @@ func TestBench(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	// The raw limit measured on the server's CPU (here CPU 0, whatever this test runs on).
+	r = cli(t, nil, append(common, "--duration", "200ms", "--concurrency", "1", "--server-cpus", "0", "--scenario", "client_credentials")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "on the server's CPU(s) 0 (--server-cpus)") || !strings.Contains(r.stdout, "RS256 signatures/s") {
+		t.Errorf("bench --server-cpus 0: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	pools := ok(t, nil, "pools", "list", "--endpoint", s.url, "--data-dir", dataDir)
 	if list, _ := pools["UserPools"].([]any); len(list) != 0 {
 		t.Errorf("the bench pool was not deleted: %v", list)
@@ -48,6 +54,9 @@ func TestBench(t *testing.T) {
 		{[]string{"--algorithm", "HS256"}, "--algorithm must be RS256 or ES256"},
 		{[]string{"--endpoint", "ftp://x"}, "must be an http:// or https:// URL"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--server-cpus", "x"}, `--server-cpus: "x" is not a CPU list`},
+		{[]string{"--server-cpus", "3-1"}, `--server-cpus: "3-1" is not a CPU list`},
+		{[]string{"--server-cpus", "4096"}, "--server-cpus: CPU 4096: this machine has CPUs 0 to"},
 	} {
 		r := fails(t, nil, tc.want, append(common, tc.args...)...)
 		if r.code != 2 {
@@ -58,5 +67,27 @@ func TestBench(t *testing.T) {
 	fails(t, nil, "ResourceNotFound", append(common, "--pool", "local_nope123", "--scenario", "password")...)
 	if err := s.stop(t); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestParseCPUList(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []int
+	}{
+		{"0", []int{0}},
+		{"0,2", []int{0, 2}},
+		{"1-3", []int{1, 2, 3}},
+		{"0-1,1,3", []int{0, 1, 3}},
+	} {
+		got, err := parseCPUList(tc.in, 4)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %v %v, want %v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "a", "-1", "2-1", "0,", "4", "0-4", "1-"} {
+		if got, err := parseCPUList(bad, 4); err == nil {
+			t.Errorf("%q: %v, want an error", bad, got)
+		}
 	}
 }
