@@ -44,14 +44,24 @@ func (h *Handler) brandingView(w http.ResponseWriter, r *http.Request, op *opera
 	return v
 }
 
-func (h *Handler) brandingPage(w http.ResponseWriter, r *http.Request, op *operator) {
+// loadBranding loads the pool of the request and its pool-wide branding (nil when none is
+// saved), answering with the error page when it cannot.
+func (h *Handler) loadBranding(w http.ResponseWriter, r *http.Request, op *operator) (*pool.Pool, *branding.Customization, bool) {
 	p := h.loadPool(w, r, op)
 	if p == nil {
-		return
+		return nil, nil, false
 	}
 	c, err := h.Branding.Get(r.Context(), p.Id, branding.AllClients)
 	if err != nil {
 		h.fail(w, r, op, err)
+		return nil, nil, false
+	}
+	return p, c, true
+}
+
+func (h *Handler) brandingPage(w http.ResponseWriter, r *http.Request, op *operator) {
+	p, c, ok := h.loadBranding(w, r, op)
+	if !ok {
 		return
 	}
 	h.render(w, r, http.StatusOK, templates.AdminPageBranding, h.brandingView(w, r, op, p, c))
@@ -60,13 +70,8 @@ func (h *Handler) brandingPage(w http.ResponseWriter, r *http.Request, op *opera
 // saveBranding replaces the pool's customization with the form's; the logo is kept unless a
 // new one is uploaded or it is removed.
 func (h *Handler) saveBranding(w http.ResponseWriter, r *http.Request, op *operator) {
-	p := h.loadPool(w, r, op)
-	if p == nil {
-		return
-	}
-	cur, err := h.Branding.Get(r.Context(), p.Id, branding.AllClients)
-	if err != nil {
-		h.fail(w, r, op, err)
+	p, cur, ok := h.loadBranding(w, r, op)
+	if !ok {
 		return
 	}
 	in := branding.Customization{PoolID: p.Id, ClientID: branding.AllClients,
@@ -129,13 +134,8 @@ func uploaded(r *http.Request, name string) ([]byte, error) {
 // pages' own template and style sheets, inside the console (the hosted pages forbid framing).
 // The form posts nowhere useful: it is a picture of the page.
 func (h *Handler) brandingPreview(w http.ResponseWriter, r *http.Request, op *operator) {
-	p := h.loadPool(w, r, op)
-	if p == nil {
-		return
-	}
-	c, err := h.Branding.Get(r.Context(), p.Id, branding.AllClients)
-	if err != nil {
-		h.fail(w, r, op, err)
+	p, c, ok := h.loadBranding(w, r, op)
+	if !ok {
 		return
 	}
 	const lang = templates.DefaultLanguage

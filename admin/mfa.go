@@ -107,17 +107,7 @@ func (h *Handler) userMFAChange(w http.ResponseWriter, r *http.Request, op *oper
 		if f, err = mfa.ParseFactor(r.PostFormValue("enable") + r.PostFormValue("disable")); err != nil {
 			break
 		}
-		s := &mfa.Setting{Enabled: on}
-		var pref mfa.Preference
-		switch f {
-		case mfa.SMS:
-			pref.SMS = s
-		case mfa.SoftwareToken:
-			pref.SoftwareToken = s
-		case mfa.Email:
-			pref.Email = s
-		}
-		err = h.MFA.SetPreference(ctx, p.Id, u.Sub, pref)
+		err = h.MFA.SetPreference(ctx, p.Id, u.Sub, mfa.PreferenceFor(f, mfa.Setting{Enabled: on}))
 	default:
 		err = errInvalid("Unknown action.")
 	}

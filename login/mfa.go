@@ -533,25 +533,15 @@ func (h *Handler) managePost(w http.ResponseWriter, r *http.Request, p *pool.Poo
 		return
 	}
 	ctx := r.Context()
-	f := mfa.Factor(r.PostFormValue(fFactor))
 	var err error
-	switch r.PostFormValue(fOp) {
+	switch op := r.PostFormValue(fOp); op {
 	case "enable", "disable", "prefer":
-		op := r.PostFormValue(fOp)
-		st := &mfa.Setting{Enabled: op != "disable", Preferred: op == "prefer"}
-		var pref mfa.Preference
-		switch f {
-		case mfa.SMS:
-			pref.SMS = st
-		case mfa.SoftwareToken:
-			pref.SoftwareToken = st
-		case mfa.Email:
-			pref.Email = st
-		default:
+		f, ferr := mfa.ParseFactor(r.PostFormValue(fFactor))
+		if ferr != nil {
 			h.renderManage(w, r, p, v, s, http.StatusBadRequest, v.t("err.bad_form"))
 			return
 		}
-		err = h.MFA.SetPreference(ctx, p.Id, s.Sub, pref)
+		err = h.MFA.SetPreference(ctx, p.Id, s.Sub, mfa.PreferenceFor(f, mfa.Setting{Enabled: op != "disable", Preferred: op == "prefer"}))
 	case "recovery":
 		if !mfa.Proven(s.AMR) {
 			// Codes made by a password alone would later stand in for the user's first factor,

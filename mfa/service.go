@@ -460,6 +460,20 @@ type Preference struct {
 	Email         *Setting
 }
 
+// PreferenceFor is the preference that changes factor f alone to s (f as ParseFactor gives it).
+func PreferenceFor(f Factor, s Setting) Preference {
+	var pref Preference
+	switch f {
+	case SMS:
+		pref.SMS = &s
+	case SoftwareToken:
+		pref.SoftwareToken = &s
+	case Email:
+		pref.Email = &s
+	}
+	return pref
+}
+
 // SetPreference applies pref to the user's MFA settings. A factor can be enabled only when the
 // pool has MFA and offers it, and the user can receive it (a phone number for SMS, an email for
 // email, a verified authenticator app); at most one is preferred, and it must be enabled.

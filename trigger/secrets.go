@@ -42,22 +42,21 @@ func checkSecrets(p *pool.Pool, set []SecretInput) error {
 // CreatePool creates a pool and its triggers' secrets in one transaction (see planSecrets),
 // and returns it with the generated secrets, which are shown once and never again.
 func (s *Service) CreatePool(ctx context.Context, in *pool.Pool, set []SecretInput) (*pool.Pool, []SecretInput, error) {
-	var generated []SecretInput
-	p, err := s.pools.CreatePoolWithSecrets(ctx, in, func(ctx context.Context, p *pool.Pool) (write []pool.TriggerSecret, err error) {
-		write, generated, err = s.planSecrets(ctx, p, set)
-		return write, err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, generated, nil
+	return s.saveWithSecrets(ctx, in, set, s.pools.CreatePoolWithSecrets)
 }
 
 // UpdatePool updates a pool and its triggers' secrets in one transaction (see planSecrets), and
 // returns it with the generated secrets, which are shown once and never again.
 func (s *Service) UpdatePool(ctx context.Context, in *pool.Pool, set []SecretInput) (*pool.Pool, []SecretInput, error) {
+	return s.saveWithSecrets(ctx, in, set, s.pools.UpdatePoolWithSecrets)
+}
+
+// saveWithSecrets saves in with save, writing the secrets planSecrets plans for set in the
+// same transaction, and returns the saved pool and the generated secrets.
+func (s *Service) saveWithSecrets(ctx context.Context, in *pool.Pool, set []SecretInput,
+	save func(context.Context, *pool.Pool, pool.SecretsFunc) (*pool.Pool, error)) (*pool.Pool, []SecretInput, error) {
 	var generated []SecretInput
-	p, err := s.pools.UpdatePoolWithSecrets(ctx, in, func(ctx context.Context, p *pool.Pool) (write []pool.TriggerSecret, err error) {
+	p, err := save(ctx, in, func(ctx context.Context, p *pool.Pool) (write []pool.TriggerSecret, err error) {
 		write, generated, err = s.planSecrets(ctx, p, set)
 		return write, err
 	})
