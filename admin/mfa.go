@@ -51,10 +51,6 @@ func (h *Handler) saveMFA(w http.ResponseWriter, r *http.Request, op *operator) 
 		h.render(w, r, fieldError(&v.AdminBase, "configuration", "Choose off, optional or required."), templates.AdminPageMFA, v)
 		return
 	}
-	if in.SmsAuthenticationMessage != "" && !strings.Contains(in.SmsAuthenticationMessage, "{####}") {
-		h.render(w, r, fieldError(&v.AdminBase, "sms_message", "The SMS message must contain {####}, where the code goes."), templates.AdminPageMFA, v)
-		return
-	}
 	if _, err := h.Pools.SetMfaConfig(r.Context(), p.Id, in); err != nil {
 		h.render(w, r, h.formFailure(r, &v.AdminBase, err, mfaFields...), templates.AdminPageMFA, v)
 		return

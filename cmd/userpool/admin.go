@@ -31,14 +31,15 @@ const ConsoleCredentialsFile = "admin-console-credentials"
 // saved in the data dir). A public URL the console cannot register (http on a host other
 // than localhost) leaves the console off without stopping the server.
 func mountAdmin(ctx context.Context, r *mux.Router, cfg *config.Config, store *storage.Store, pools *pool.Service,
-	users *user.Service, signingKeys *keys.Service, brands *branding.Service, triggers *trigger.Service, worker *message.Worker, e env, log *slog.Logger) error {
+	users *user.Service, signingKeys *keys.Service, brands *branding.Service, triggers *trigger.Service, factors *mfa.Service,
+	auditLog *audit.Log, worker *message.Worker, e env, log *slog.Logger) error {
 	masterKey, err := cfg.LoadMasterKey()
 	if err != nil {
 		return err
 	}
 	h := &admin.Handler{Pools: pools, Users: users, Keys: signingKeys, Messages: store, Tokens: store, Sessions: store,
-		Branding: brands, Triggers: triggers, TriggerSecrets: store, MFA: mfa.NewService(store, pools, users),
-		Audit: &audit.Log{Store: store, Logger: log}, Outbox: worker,
+		Branding: brands, Triggers: triggers, TriggerSecrets: store, MFA: factors,
+		Audit: auditLog, Outbox: worker,
 		PublicURL: cfg.PublicURL, CSRFKey: admin.DeriveCSRFKey(masterKey), Local: r, Logger: log}
 	creds, err := h.Setup(ctx)
 	if err != nil {

@@ -21,13 +21,13 @@ import (
 // mountHosted mounts the hosted pages (sign-in, sign-up, password reset, logout, branding) and, unless --no-demo, the demo app,
 // creating its pool, app and user on first start (the user's password is printed once).
 func mountHosted(ctx context.Context, r *mux.Router, cfg *config.Config, store *storage.Store, pools *pool.Service,
-	users *user.Service, brands *branding.Service, authorizer login.Authorizer, e env, log *slog.Logger) error {
+	users *user.Service, brands *branding.Service, factors *mfa.Service, authorizer login.Authorizer, e env, log *slog.Logger) error {
 	masterKey, err := cfg.LoadMasterKey()
 	if err != nil {
 		return err
 	}
 	(&login.Handler{Pools: pools, Users: users, Sessions: &session.Browsers{Store: store}, Authorizer: authorizer,
-		MFA: mfa.NewService(store, pools, users), Branding: brands, PublicURL: cfg.PublicURL, CSRFKey: login.DeriveCSRFKey(masterKey), Logger: log}).Mount(r)
+		MFA: factors, Branding: brands, PublicURL: cfg.PublicURL, CSRFKey: login.DeriveCSRFKey(masterKey), Logger: log}).Mount(r)
 	if cfg.NoDemo {
 		return nil
 	}

@@ -229,7 +229,9 @@ func serve(args []string, e env) error {
 	mountHealth(r, store, log)
 	oidcProvider.Mount(r)
 	brands := &branding.Service{Store: store, Pools: pools}
-	if err := mountHosted(ctx, r, cfg, store, pools, users, brands, oidcProvider, e, log); err != nil {
+	factors := mfa.NewService(store, pools, users)
+	auditLog := &audit.Log{Store: store, Logger: log}
+	if err := mountHosted(ctx, r, cfg, store, pools, users, brands, factors, oidcProvider, e, log); err != nil {
 		return err
 	}
 	signIn, err := newCognitoAuth(cfg, store, signingKeys)
@@ -238,9 +240,9 @@ func serve(args []string, e env) error {
 	}
 	signIn.Triggers = triggers // pre token generation
 	(&cognito.Handler{Pools: pools, Users: users, Credentials: keys, Messages: store, Keys: signingKeys, Branding: brands,
-		PublicURL: cfg.PublicURL, Auth: signIn, Triggers: triggers, MFA: mfa.NewService(store, pools, users),
-		Audit: &audit.Log{Store: store, Logger: log}, Logger: log, Now: time.Now}).Mount(r)
-	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, brands, triggers, worker, e, log); err != nil {
+		PublicURL: cfg.PublicURL, Auth: signIn, Triggers: triggers, MFA: factors,
+		Audit: auditLog, Logger: log, Now: time.Now}).Mount(r)
+	if err := mountAdmin(ctx, r, cfg, store, pools, users, signingKeys, brands, triggers, factors, auditLog, worker, e, log); err != nil {
 		return err
 	}
 
